@@ -1,0 +1,21 @@
+"""govsim: how policies are carried out at the grassroots, as an agent-based model.
+
+The library door is small: :func:`load_scenario` reads and validates a YAML
+scenario, :func:`simulate` runs it and returns a :class:`RunResult` of tidy
+pandas tables.
+"""
+
+from govsim.scenario import Scenario, ScenarioError, load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = ["RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "simulate"]
+
+
+def __getattr__(name: str):
+    # run.py imports the model, mesa and pandas: load them only when asked.
+    if name in ("simulate", "RunResult"):
+        from govsim import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'govsim' has no attribute {name!r}")

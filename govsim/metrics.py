@@ -1,0 +1,152 @@
+"""Every output measure, declared once: name, label, unit, direction, summary rule.
+
+The model records raw weekly values into a :class:`Recorder`; this module says
+what each value means. Plots, reports, comparisons and the teaching page read
+labels and directions from :data:`METRICS` rather than guessing from names.
+
+Tables are tidy ("long"): one row per week, metric, scope and key, where scope
+is ``overall`` (key ``all``), ``group`` (key a resident group) or
+``community`` (key a community name). ``pandas.read_csv`` loads them whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SCOPES = ("overall", "group", "community")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One output measure.
+
+    Attributes:
+        name: Column-safe identifier.
+        label: Human-readable label for tables and figures.
+        unit: Unit of the weekly value.
+        higher_is_better: True, False, or None when neither (a count of cases raised).
+        summary: How the whole run is summarised: ``sum`` (counts), ``mean``
+            (weekly levels), ``last`` (stocks such as trust at the end), or
+            ``ratio:NUM/DEN`` (sum of metric NUM over sum of metric DEN).
+        scopes: Scopes this metric is recorded at.
+        headline: Shown in the short table after a run.
+    """
+
+    name: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    summary: str
+    scopes: tuple[str, ...] = ("overall",)
+    headline: bool = False
+
+
+_ALL = ("overall", "group", "community")
+_OC = ("overall", "community")
+
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("coverage", "Service coverage (in time)", "share", True,
+           "ratio:resolved_in_time/cases_due", _ALL, headline=True),
+    Metric("cases_raised", "Cases raised", "cases/week", None, "sum", _ALL),
+    Metric("cases_due", "Cases due (answered in time or gone late)", "cases/week", None, "sum", _ALL),
+    Metric("resolved_in_time", "Cases resolved in time", "cases/week", True, "sum", _ALL),
+    Metric("resolved_late", "Cases resolved late", "cases/week", False, "sum", _ALL),
+    Metric("abandoned", "Cases abandoned", "cases/week", False, "sum", _ALL, headline=True),
+    Metric("trust", "Mean trust in local government", "score 0-1", True, "last", _ALL, headline=True),
+    Metric("response_weeks", "Mean weeks to resolution", "weeks", False, "mean", ("overall", "group")),
+    Metric("backlog", "Open cases", "cases", False, "mean", _OC, headline=True),
+    Metric("escalations", "Escalations by residents", "cases/week", False, "sum", _OC, headline=True),
+    Metric("workload", "Staff workload (hours demanded / contract hours)", "ratio", False, "mean", _OC,
+           headline=True),
+    Metric("admin_share", "Share of worked hours on admin and data entry", "share", False, "mean", _OC,
+           headline=True),
+    Metric("target_share", "Share of worked hours on targets", "share", None, "mean", _OC, headline=True),
+    Metric("overtime", "Overtime per worker", "hours/week", False, "mean", _OC),
+    Metric("burnout", "Mean staff burnout", "score 0-1", False, "last", _OC, headline=True),
+    Metric("departures", "Staff departures", "staff/week", False, "sum", _OC),
+    Metric("staff", "Staff in post", "staff", True, "mean", _OC),
+    Metric("hours_available", "Staff hours available (contract + overtime limit)", "hours/week", None,
+           "sum", _OC),
+    Metric("hours_admin", "Staff hours on admin, data entry and reports", "hours/week", None, "sum", _OC),
+    Metric("hours_targets", "Staff hours on target work", "hours/week", None, "sum", _OC),
+    Metric("hours_cases", "Staff hours on cases", "hours/week", None, "sum", _OC),
+    Metric("hours_idle", "Staff hours unused", "hours/week", None, "sum", _OC),
+    Metric("org_hours", "Social organisation hours on cases", "hours/week", None, "sum", _OC),
+    Metric("target_bottom", "Target as it reaches the community", "share", None, "last", _OC),
+    Metric("target_true", "True target attainment", "share", True, "last", _OC, headline=True),
+    Metric("target_reported", "Reported target attainment", "share", None, "last", _OC, headline=True),
+    Metric("farmer_income", "Farmers' mean income", "yuan/week", True, "mean", _OC, headline=True),
+    Metric("planted_true", "Farmland truly under the mandated crop", "share", None, "last", _OC),
+    Metric("planted_reported", "Farmland reported under the mandated crop", "share", None, "last", _OC),
+    Metric("money_spent", "Service money spent", "yuan/week", None, "sum", _OC),
+    Metric("money_lapsed", "Service money lapsed at year end", "yuan/week", False, "sum", _OC,
+           headline=True),
+    Metric("cases_waiting_money", "Cases held up for lack of money", "cases", False, "mean", _OC),
+)}
+
+
+class Recorder:
+    """Collects weekly values cheaply (arrays, not rows) and builds the tables."""
+
+    def __init__(self, groups: tuple[str, ...], communities: tuple[str, ...]) -> None:
+        self.keys = {"overall": ("all",), "group": groups, "community": communities}
+        self._chunks: list[tuple[int, str, str, np.ndarray]] = []
+
+    def overall(self, week: int, metric: str, value: float) -> None:
+        """Record one overall value."""
+        self._chunks.append((week, metric, "overall", np.array([value], dtype=np.float64)))
+
+    def by(self, week: int, metric: str, scope: str, values: np.ndarray) -> None:
+        """Record one value per group or per community (in declaration order)."""
+        values = np.asarray(values, dtype=np.float64)
+        if values.size != len(self.keys[scope]):
+            raise ValueError(f"{metric}: {values.size} values for {len(self.keys[scope])} {scope} keys")
+        self._chunks.append((week, metric, scope, values))
+
+    def table(self) -> pd.DataFrame:
+        """The weekly time series: columns week, metric, scope, key, value."""
+        if not self._chunks:
+            return pd.DataFrame({c: [] for c in ("week", "metric", "scope", "key", "value")})
+        sizes = np.array([chunk[3].size for chunk in self._chunks])
+        return pd.DataFrame({
+            "week": np.repeat([chunk[0] for chunk in self._chunks], sizes),
+            "metric": np.repeat([chunk[1] for chunk in self._chunks], sizes).astype(object),
+            "scope": np.repeat([chunk[2] for chunk in self._chunks], sizes).astype(object),
+            "key": np.concatenate([np.asarray(self.keys[chunk[2]], dtype=object)
+                                   for chunk in self._chunks]),
+            "value": np.concatenate([chunk[3] for chunk in self._chunks]),
+        })
+
+
+def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Whole-run summary of a time series, one row per metric, scope and key.
+
+    Each metric is reduced by its declared rule; ratios are sums over sums, so
+    coverage is the share of all due cases answered in time, not a mean of
+    weekly shares.
+    """
+    frames = []
+    keyed = timeseries.groupby(["metric", "scope", "key"], sort=False)["value"]
+    sums, means, lasts = keyed.sum(), keyed.mean(), keyed.last()
+    for name, metric in METRICS.items():
+        rule = metric.summary
+        if rule.startswith("ratio:"):
+            num, den = rule[len("ratio:"):].split("/")
+            if num not in sums.index.get_level_values(0):
+                continue
+            n, d = sums.loc[num], sums.loc[den]
+            values = (n / d.where(d > 0)).rename("value")
+        else:
+            source = {"sum": sums, "mean": means, "last": lasts}[rule]
+            if name not in source.index.get_level_values(0):
+                continue
+            values = source.loc[name]
+        frame = values.reset_index()
+        frame.insert(0, "metric", name)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["metric", "scope", "key", "value"])
+    return pd.concat(frames, ignore_index=True)[["metric", "scope", "key", "value"]]

@@ -1,0 +1,91 @@
+"""Service money: lines per category, a flexible pool, and the year-end lapse.
+
+Each community receives its yearly service money at the start of each budget
+year. A share of it is flexible (usable for any case); the rest is split into
+lines tied to categories (专款专用). A case that needs money draws on its own
+line first, then on the flexible pool; a case that cannot be paid in full
+waits. Whatever is left at the year's end lapses. With no earmarking policy
+the whole amount is flexible: a block grant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from govsim.model.allocate import grouped_sum, order_by, serve_in_order
+from govsim.model.hierarchy import Hierarchy
+from govsim.scenario.declarations import CATEGORIES
+
+
+class Budget:
+    """Money held by each community, by line.
+
+    Attributes:
+        yearly: Service money per community per year.
+        flexible_share: Share of the yearly money that is flexible.
+        line_weights: Share of the earmarked part given to each category line.
+        lines: Money left in each (community, category) line.
+        flexible: Money left in each community's flexible pool.
+    """
+
+    def __init__(self, hierarchy: Hierarchy, spec: dict) -> None:
+        self.yearly = np.where(hierarchy.community_rural, spec["service_funds_rural"],
+                               spec["service_funds_urban"]).astype(np.float64)
+        self.weeks_per_year = spec["weeks_per_year"]
+        self.flexible_share = 1.0
+        self.line_weights = np.full(len(CATEGORIES), 1.0 / len(CATEGORIES))
+        self.lines = np.zeros((hierarchy.communities, len(CATEGORIES)))
+        self.flexible = np.zeros(hierarchy.communities)
+
+    def earmark(self, flexible_share: float, weights: np.ndarray, scale: float = 1.0) -> None:
+        """Set how next year's money is split (called by policies).
+
+        Args:
+            flexible_share: 0 fully earmarked, 1 block grant.
+            weights: Share of the earmarked money per category (normalised here).
+            scale: Multiplier on the yearly amount (a budget change).
+        """
+        total = weights.sum()
+        self.flexible_share = flexible_share
+        self.line_weights = weights / total if total > 0 else np.full(weights.size, 1.0 / weights.size)
+        self.yearly = self.yearly * scale
+
+    def open_year(self) -> None:
+        """Pay in a new year's money."""
+        earmarked = self.yearly * (1.0 - self.flexible_share)
+        self.lines = earmarked[:, None] * self.line_weights[None, :]
+        self.flexible = self.yearly * self.flexible_share
+
+    def close_year(self) -> np.ndarray:
+        """Let the year's unspent money lapse; returns the amount lapsed per community."""
+        lapsed = self.lines.sum(axis=1) + self.flexible
+        self.lines[:] = 0.0
+        self.flexible[:] = 0.0
+        return lapsed
+
+    def pay(self, community: np.ndarray, category: np.ndarray, cost: np.ndarray,
+            order: np.ndarray) -> np.ndarray:
+        """Pay, in ``order``, whole costs from each case's line, then the flexible pool.
+
+        Returns a bool array: which cases were paid in full. Unpaid cases keep waiting.
+        """
+        paid = np.zeros(cost.size, dtype=bool)
+        if cost.size == 0:
+            return paid
+        n_cat = len(CATEGORIES)
+        line_group = community.astype(np.int64) * n_cat + category
+        idx = order_by(line_group, order)
+        paid[idx] = _whole(line_group[idx], cost[idx], self.lines.ravel())
+        self.lines -= grouped_sum(line_group[paid], cost[paid], self.lines.size).reshape(self.lines.shape)
+        rest = np.flatnonzero(~paid)
+        idx = rest[order_by(community[rest], order[rest])]
+        from_pool = _whole(community[idx], cost[idx], self.flexible)
+        paid[idx[from_pool]] = True
+        self.flexible -= grouped_sum(community[idx[from_pool]], cost[idx[from_pool]], self.flexible.size)
+        return paid
+
+
+def _whole(group: np.ndarray, cost: np.ndarray, funds: np.ndarray) -> np.ndarray:
+    """Which items, served in order, are covered in full (the queue stops at the first that is not)."""
+    given = serve_in_order(group, cost, funds)
+    return given >= cost - 1e-9

@@ -1,0 +1,156 @@
+"""GovModel: the county as a Mesa model, advanced one week per step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from govsim.metrics import Recorder
+from govsim.model import caseflow
+from govsim.model.budget import Budget
+from govsim.model.cases import Cases
+from govsim.model.hierarchy import build_hierarchy
+from govsim.model.needs import NeedTable
+from govsim.model.observe import record_week
+from govsim.model.offices import admin_hours, build_departments
+from govsim.model.organisations import build_organisations, capacity_matrix
+from govsim.model.residents import REPORT_GROUPS, Residents
+from govsim.model.streams import Streams
+from govsim.model.workplan import HourPlan, plan_hours
+from govsim.policies import build_policies
+
+if TYPE_CHECKING:
+    from govsim.scenario import Scenario
+
+
+class GovModel(mesa.Model):
+    """Residents, staff, departments and organisations of one county.
+
+    Built from a resolved scenario; every random draw comes from a named
+    stream of :class:`~govsim.model.streams.Streams` seeded by ``seed``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        seed = scenario.seed if seed is None else int(seed)
+        self.streams = Streams(seed)
+        super().__init__(rng=self.streams("mesa"))
+        self.scenario = scenario
+        self.params = p = scenario.params
+        self.week = 0
+        self.weeks_per_year = p["budget"]["weeks_per_year"]
+        self.hierarchy = h = build_hierarchy(p["hierarchy"], p["population"])
+        self.residents = Residents(h, p, self.streams("population"))
+        self._community_start = np.r_[0, np.cumsum(h.community_residents)[:-1]]
+        self.farmers = np.flatnonzero(self.residents.plot_mu > 0)
+        from govsim.model.workforce import Workforce
+
+        self.workforce = Workforce(h, p["staff"], self.streams("staff_setup"))
+        self.departments = build_departments(self, p["departments"])
+        self.organisations = build_organisations(self, p["organisations"], h.communities,
+                                                 self.streams("organisations"))
+        self.org_capacity = capacity_matrix(self.organisations, h.communities)
+        self.budget = Budget(h, p["budget"])
+        self.needs = NeedTable.from_params(p["needs"])
+        beh = p["behaviour"]
+        self.channel_factor = np.array([beh["online_hours_factor"], 1.0, beh["home_visit_hours_factor"]])
+        self.escalation_delay = p["hierarchy"]["escalation_delay_weeks"]
+        self.township_capacity = np.full(h.townships, p["hierarchy"]["township_capacity_hours"])
+        self.department_capacity = np.array([d.capacity_hours for d in self.departments])
+        self.department_delay = np.array([d.delay_weeks for d in self.departments])
+        self.posts = h.community_grids + len(self.departments)
+        self.cases = Cases()
+        self.extra_admin = np.zeros(h.communities)
+        self.productivity = self.workforce.productivity()
+        self.hours_available = self._hours_available()
+        self.recorder = Recorder(REPORT_GROUPS, h.community_names)
+        self.policies = build_policies(scenario.policies)
+        for policy in self.policies:
+            policy.setup(self)
+        for policy in self.policies:
+            policy.link(self)
+
+    def step(self) -> None:
+        """Advance one week, in these phases:
+
+        1. New budget year: policies set the split, then money is paid in.
+        2. Residents raise needs; each becomes a case at their grid, with a
+           channel (online, office, home visit), hours, deadline, level needed.
+        3. Funded social organisations work cases of their specialty.
+        4. Hours are planned per community: compulsory admin (departments'
+           tasks, data entry, reports, post overhead), targets and cases in the
+           order the priority rule sets, within contract hours plus overtime.
+        5. Staff work community cases; policies spend their target hours.
+        6. Township offices and county departments work escalated cases.
+        7. Finished work is passed up the ladder or marked done; done cases
+           are paid for from their line, then the flexible pool, and closed.
+        8. Residents react to late cases: some escalate, some give up.
+        9. Trust moves with this week's experiences, then drifts back a little.
+        10. Staff wear: burnout, departures, refills.
+        11. End of budget year: unspent money lapses.
+        12. Metrics are recorded.
+        """
+        week, tally = self.week, caseflow.WeekTally()
+        if week % self.weeks_per_year == 0:                                    # 1
+            for policy in self.policies:
+                policy.year_start(self, week)
+            self.budget.open_year()
+        caseflow.raise_needs(self, week, tally)                                # 2
+        org_hours = caseflow.serve_by_organisations(self, week)                # 3
+        plan = self._plan(week)                                                # 4
+        plan.cases = caseflow.serve_by_staff(self, week, plan.cases)           # 5
+        for policy, hours in zip(self.policies, plan.per_policy, strict=True):
+            policy.target_work(self, week, hours)
+        caseflow.serve_upper_levels(self, week)                                # 6
+        caseflow.finish_work(self, week)                                       # 7
+        still_open = caseflow.settle(self, week, tally)
+        still_open = caseflow.react_to_delay(self, week, tally, still_open)   # 8
+        self.cases.keep(still_open)
+        self._update_trust(tally)                                              # 9
+        departures = self.workforce.wear(plan.strain, week, self.streams("staff_turnover"))  # 10
+        lapsed = np.zeros(self.hierarchy.communities)
+        if week % self.weeks_per_year == self.weeks_per_year - 1:              # 11
+            lapsed = self.budget.close_year()
+        record_week(self, week, tally, plan, org_hours, departures, lapsed)   # 12
+        self.productivity = self.workforce.productivity()
+        self.hours_available = self._hours_available()
+        self.week += 1
+
+    # -- phases ---------------------------------------------------------------------
+    def _hours_available(self) -> np.ndarray:
+        staff = self.workforce
+        return staff.count() * (staff.contract_hours + staff.overtime_limit)
+
+    def _plan(self, week: int) -> HourPlan:
+        overhead = np.maximum(0, self.posts - self.workforce.count()) * self.params["staff"][
+            "post_overhead_hours"]
+        admin = admin_hours(self.departments, self.params["departments"], overhead) + self.extra_admin
+        self.extra_admin = np.zeros(self.hierarchy.communities)
+        demands = [policy.target_demand(self, week) for policy in self.policies]
+        return plan_hours(
+            available=self.hours_available,
+            contract=self.workforce.count() * self.workforce.contract_hours,
+            admin=admin,
+            targets=demands,
+            pressures=[policy.pressure() for policy in self.policies],
+            cases=caseflow.community_case_demand(self, week),
+            rule=self.params["staff"]["priority"],
+        )
+
+    def _update_trust(self, tally: caseflow.WeekTally) -> None:
+        beh, res = self.params["behaviour"], self.residents
+        loss = beh["trust_gain"] * beh["negativity_bias"]
+        res.change_trust(tally.rows("in_time"), beh["trust_gain"])
+        res.change_trust(tally.rows("late"), -loss * beh["late_loss"])
+        res.change_trust(tally.rows("abandoned"), -loss * beh["abandon_loss"])
+        res.drift_trust(beh["trust_drift"])
+
+    # -- helpers for policies -------------------------------------------------------
+    def residents_in(self, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Rows of ``counts[k]`` residents drawn at random (with repeats) in each community."""
+        sizes = self.hierarchy.community_residents
+        counts = np.where(sizes > 0, counts, 0)
+        community = np.repeat(np.arange(sizes.size), counts)
+        return self._community_start[community] + (rng.random(community.size) * sizes[community]).astype(
+            np.int64)

@@ -1,0 +1,113 @@
+"""Turn one week's state and events into metric rows (see :mod:`govsim.metrics`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from govsim.model.residents import MEMBERSHIP, N_STRATA
+
+if TYPE_CHECKING:
+    from govsim.model.caseflow import WeekTally
+    from govsim.model.govmodel import GovModel
+    from govsim.model.workplan import HourPlan
+
+
+def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
+
+
+def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, org_hours: np.ndarray,
+                departures: np.ndarray, lapsed: np.ndarray) -> None:
+    """Record every metric of the week at its declared scopes."""
+    rec, res = model.recorder, model.residents
+    k = model.hierarchy.communities
+
+    def counts(rows: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        by_group = np.bincount(res.stratum[rows], minlength=N_STRATA) @ MEMBERSHIP
+        return float(rows.size), by_group, np.bincount(res.community[rows], minlength=k)
+
+    events = {name: counts(tally.rows(kind)) for name, kind in (
+        ("cases_raised", "raised"), ("resolved_in_time", "in_time"), ("resolved_late", "late"),
+        ("abandoned", "abandoned"), ("escalations", "escalated"), ("went_late", "went_late"))}
+    due = tuple(a + b for a, b in zip(events["resolved_in_time"], events["went_late"], strict=True))
+    events["cases_due"] = due
+    events["coverage"] = tuple(_ratio(a, b) for a, b in zip(events["resolved_in_time"], due, strict=True))
+    for name in ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
+                 "coverage"):
+        overall, by_group, by_community = events[name]
+        rec.overall(week, name, overall)
+        rec.by(week, name, "group", by_group)
+        rec.by(week, name, "community", by_community)
+    rec.overall(week, "escalations", events["escalations"][0])
+    rec.by(week, "escalations", "community", events["escalations"][2])
+
+    trust_strata = np.bincount(res.stratum, weights=res.trust, minlength=N_STRATA)
+    rec.overall(week, "trust", float(trust_strata.sum() / res.n) if res.n else np.nan)
+    rec.by(week, "trust", "group", _ratio(trust_strata @ MEMBERSHIP, res.group_sizes()))
+    rec.by(week, "trust", "community", _ratio(np.bincount(res.community, weights=res.trust, minlength=k),
+                                              model.hierarchy.community_residents))
+    _record_response(model, week, tally)
+    _record_staff(model, week, plan, departures)
+    _record_money_and_farms(model, week, tally, org_hours, lapsed)
+    for policy in model.policies:
+        policy.record(model, week, rec)
+
+
+def _record_response(model: GovModel, week: int, tally: WeekTally) -> None:
+    rec, res = model.recorder, model.residents
+    rows = np.concatenate([tally.rows("in_time"), tally.rows("late")])
+    waits = np.concatenate(tally.wait_weeks) if tally.wait_weeks else np.zeros(0)
+    rec.overall(week, "response_weeks", float(waits.mean()) if waits.size else np.nan)
+    wait_sum = np.bincount(res.stratum[rows], weights=waits, minlength=N_STRATA) @ MEMBERSHIP
+    n = np.bincount(res.stratum[rows], minlength=N_STRATA) @ MEMBERSHIP
+    rec.by(week, "response_weeks", "group", _ratio(wait_sum, n))
+    backlog = np.bincount(model.cases["community"], minlength=model.hierarchy.communities)
+    rec.overall(week, "backlog", float(backlog.sum()))
+    rec.by(week, "backlog", "community", backlog)
+
+
+def _record_staff(model: GovModel, week: int, plan: HourPlan, departures: np.ndarray) -> None:
+    rec, staff = model.recorder, model.workforce
+    count = staff.count()
+    worked = plan.worked
+    overtime = np.maximum(0.0, worked - plan.contract)
+    rows = {
+        "workload": (plan.demanded, plan.contract),
+        "admin_share": (plan.admin, worked),
+        "target_share": (plan.targets, worked),
+        "overtime": (overtime, count),
+        "burnout": (staff.mean_burnout() * count, count),
+    }
+    for name, (num, den) in rows.items():
+        rec.overall(week, name, float(_ratio(num.sum(), den.sum())))
+        rec.by(week, name, "community", _ratio(num, den))
+    totals = {
+        "departures": departures, "staff": count, "hours_available": plan.available,
+        "hours_admin": plan.admin, "hours_targets": plan.targets, "hours_cases": plan.cases,
+        "hours_idle": plan.idle,
+    }
+    for name, values in totals.items():
+        rec.overall(week, name, float(values.sum()))
+        rec.by(week, name, "community", values)
+
+
+def _record_money_and_farms(model: GovModel, week: int, tally: WeekTally, org_hours: np.ndarray,
+                            lapsed: np.ndarray) -> None:
+    rec, res, c = model.recorder, model.residents, model.cases
+    waiting = np.bincount(c["community"][c["done"]], minlength=model.hierarchy.communities)
+    spent = tally.money_spent if tally.money_spent is not None else np.zeros_like(lapsed)
+    for name, values in (("org_hours", org_hours), ("money_spent", spent), ("money_lapsed", lapsed),
+                         ("cases_waiting_money", waiting)):
+        rec.overall(week, name, float(values.sum()))
+        rec.by(week, name, "community", values)
+    farmers = model.farmers
+    if farmers.size:
+        k = model.hierarchy.communities
+        income = res.farm_income[farmers]
+        rec.overall(week, "farmer_income", float(income.mean()))
+        rec.by(week, "farmer_income", "community",
+               _ratio(np.bincount(res.community[farmers], weights=income, minlength=k),
+                      np.bincount(res.community[farmers], minlength=k)))

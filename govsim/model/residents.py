@@ -1,0 +1,175 @@
+"""Residents as columns: one row a resident, behaviour as array operations.
+
+Residents are many (10^3–10^6), so they are not Mesa agents: their state is a
+set of numpy arrays and every weekly rule touches only the rows it concerns.
+Needs are drawn per category as one Poisson total over the whole population
+and assigned to residents in proportion to their personal rates (a weighted
+draw by binary search on cumulative rates), so raising needs costs time in
+proportion to the cases raised, not to the residents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from govsim.model.hierarchy import Hierarchy
+from govsim.scenario.declarations import CATEGORIES, FLAGS, GROUPS
+
+#: Groups that metrics are reported by: the age groups, then the flags.
+REPORT_GROUPS = (*GROUPS, *FLAGS)
+ELDERLY, WORKING_AGE, CHILD = 0, 1, 2
+N_STRATA = len(GROUPS) * 2 ** len(FLAGS)
+
+
+def _membership() -> np.ndarray:
+    """Bool matrix (stratum × report group): which groups a stratum belongs to."""
+    member = np.zeros((N_STRATA, len(REPORT_GROUPS)), dtype=bool)
+    for stratum in range(N_STRATA):
+        age, bits = divmod(stratum, 2 ** len(FLAGS))
+        member[stratum, age] = True
+        for f in range(len(FLAGS)):
+            member[stratum, len(GROUPS) + f] = bool(bits >> f & 1)
+    return member
+
+
+MEMBERSHIP = _membership()
+
+
+class Residents:
+    """The population's state and its weekly rules.
+
+    Attributes:
+        community: Community index of each resident (rows sorted by community).
+        grid: Global grid index of each resident.
+        group: 0 elderly, 1 working-age, 2 child.
+        flags: Bool matrix (resident × flag) in the order of ``FLAGS``.
+        literacy: Digital literacy, 0-1.
+        trust: Trust in the local government, 0-1.
+        trust0: Initial trust, toward which trust slowly drifts back.
+        plot_mu: Farmland of each resident (0 for non-farmers), in mu.
+        farm_income: Weekly farm income of each resident (yuan/week).
+        stratum: Age group × flag combination, for cheap by-group sums.
+    """
+
+    def __init__(self, hierarchy: Hierarchy, params: dict, rng: np.random.Generator) -> None:
+        pop = params["population"]
+        self.n = int(hierarchy.community_residents.sum())
+        self.community = np.repeat(
+            np.arange(hierarchy.communities, dtype=np.int32), hierarchy.community_residents
+        )
+        self.grid = self._grids(hierarchy)
+        rural = hierarchy.community_rural[self.community]
+        self.group = self._ages(pop, rural, rng)
+        self.flags = self._flags(pop, rural, rng)
+        self.literacy = self._beta_by_group(
+            [pop["literacy_elderly"], pop["literacy_working_age"], pop["literacy_child"]],
+            pop["literacy_concentration"], rng,
+        )
+        trust = _beta(np.full(self.n, pop["trust_mean"]), pop["trust_concentration"], rng)
+        self.trust = trust.astype(np.float32)
+        self.trust0 = self.trust.copy()
+        farmer = self.flags[:, FLAGS.index("farmer")]
+        mean_mu = params["farming"]["plot_mu_mean"]
+        self.plot_mu = np.where(farmer, rng.gamma(2.0, mean_mu / 2.0, self.n), 0.0).astype(np.float32)
+        weeks = params["budget"]["weeks_per_year"]
+        self.staple_income = self.plot_mu * np.float32(params["farming"]["staple_income_per_mu"] / weeks)
+        self.farm_income = self.staple_income.copy()
+        bits = (self.flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
+        self.stratum = (self.group.astype(np.int16) * 2 ** len(FLAGS) + bits).astype(np.int16)
+        self._need_cumrates = self._need_rates(params["needs"], weeks)
+        self._group_sizes: np.ndarray | None = None
+
+    # -- construction -------------------------------------------------------------
+    def _grids(self, hierarchy: Hierarchy) -> np.ndarray:
+        first_grid = np.r_[0, np.cumsum(hierarchy.community_grids)[:-1]]
+        start = np.r_[0, np.cumsum(hierarchy.community_residents)[:-1]]
+        rank = np.arange(self.n) - np.repeat(start, hierarchy.community_residents)
+        per_grid = np.maximum(1, np.ceil(hierarchy.community_residents / hierarchy.community_grids))
+        local = rank // np.repeat(per_grid, hierarchy.community_residents).astype(np.int64)
+        return (np.repeat(first_grid, hierarchy.community_residents) + local).astype(np.int32)
+
+    def _ages(self, pop: dict, rural: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        elderly_share = np.where(rural, pop["share_elderly_rural"], pop["share_elderly_urban"])
+        u = rng.random(self.n)
+        group = np.full(self.n, WORKING_AGE, dtype=np.int8)
+        group[u < elderly_share] = ELDERLY
+        group[(u >= elderly_share) & (u < elderly_share + pop["share_child"])] = CHILD
+        return group
+
+    def _flags(self, pop: dict, rural: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        u = rng.random((self.n, len(FLAGS)))
+        adult = self.group != CHILD
+        share = {
+            "disabled": np.full(self.n, pop["share_disabled"]),
+            "low_income": np.where(rural, pop["share_low_income_rural"], pop["share_low_income_urban"]),
+            "migrant": np.where(self.group == ELDERLY, 0.0,
+                                np.where(rural, pop["share_migrant_rural"], pop["share_migrant_urban"])),
+            "farmer": np.where(rural & adult, pop["share_farmer_rural"], 0.0),
+        }
+        return np.stack([u[:, i] < share[f] for i, f in enumerate(FLAGS)], axis=1)
+
+    def _beta_by_group(self, means: list[float], concentration: float,
+                       rng: np.random.Generator) -> np.ndarray:
+        return _beta(np.asarray(means)[self.group], concentration, rng).astype(np.float32)
+
+    def _need_rates(self, needs: dict, weeks: int) -> dict[int, np.ndarray]:
+        """Cumulative weekly need rates per category, for weighted draws."""
+        cumrates = {}
+        for c, name in enumerate(CATEGORIES):
+            spec = needs[name]
+            rate = np.array([spec[f"rate_{g}"] for g in GROUPS])[self.group] / weeks
+            for f, flag in enumerate(FLAGS):
+                rate = np.where(self.flags[:, f], rate * spec[f"multiplier_{flag}"], rate)
+            if spec["who"] != "everyone":
+                rate = np.where(self.flags[:, FLAGS.index(spec["who"])], rate, 0.0)
+            cumrates[c] = np.cumsum(rate)
+        return cumrates
+
+    # -- weekly rules ---------------------------------------------------------------
+    def raise_needs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """This week's new needs: (resident index, category index) per need.
+
+        Each category's count is Poisson with the population's total rate, and
+        each need falls on a resident with probability proportional to her rate.
+        """
+        residents, categories = [], []
+        for c, cum in self._need_cumrates.items():
+            total = cum[-1] if cum.size else 0.0
+            count = rng.poisson(total) if total > 0 else 0
+            if count:
+                who = np.searchsorted(cum, rng.random(count) * total, side="right")
+                residents.append(np.minimum(who, self.n - 1))
+                categories.append(np.full(count, c, dtype=np.int8))
+        if not residents:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+        return np.concatenate(residents), np.concatenate(categories)
+
+    def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
+        """Add ``delta`` to the trust of residents ``who`` (repeats add up), kept in [0, 1]."""
+        if np.size(who) == 0:
+            return
+        np.add.at(self.trust, who, np.asarray(delta, dtype=np.float32))
+        np.clip(self.trust, 0.0, 1.0, out=self.trust)
+
+    def drift_trust(self, rate: float) -> None:
+        """Pull trust back toward its initial level: experiences fade."""
+        if rate > 0:
+            self.trust += np.float32(rate) * (self.trust0 - self.trust)
+
+    # -- reporting --------------------------------------------------------------------
+    def by_group(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-resident array within each report group."""
+        per_stratum = np.bincount(self.stratum, weights=values, minlength=N_STRATA)
+        return per_stratum @ MEMBERSHIP
+
+    def group_sizes(self) -> np.ndarray:
+        """Residents in each report group (the population is fixed, so computed once)."""
+        if self._group_sizes is None:
+            self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
+        return self._group_sizes
+
+
+def _beta(mean: np.ndarray, concentration: float, rng: np.random.Generator) -> np.ndarray:
+    """Beta draws with the given means, clamped away from 0 and 1 for the shape."""
+    m = np.clip(mean, 1e-3, 1 - 1e-3)
+    return rng.beta(m * concentration, (1 - m) * concentration)

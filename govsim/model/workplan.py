@@ -1,0 +1,94 @@
+"""How a community's staff hours are split each week.
+
+Compulsory admin (departments' tasks, data entry, reports, overhead of holding
+several posts) comes first. Then the priority rule:
+
+* ``target_first``: every target's demand, then cases;
+* ``service_first``: the compulsory part of target demand (``pressure`` ×
+  demand: what evaluation forces), then cases, then the rest of the targets.
+
+Hours come from contract hours plus the overtime limit; what nobody asks for
+is idle. Load is hours demanded over contract hours (a backlog counts in
+full); strain is hours worked over contract hours, bounded by the overtime
+limit, and is what builds burnout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class HourPlan:
+    """One week's split of staff hours, per community (raw staff hours).
+
+    Attributes:
+        available: Contract hours plus overtime limit of the staff in post.
+        contract: Contract hours of the staff in post.
+        admin: Hours given to compulsory admin.
+        per_policy: Hours given to each policy's targets.
+        cases: Hours allowed for cases (after staff work: hours used).
+        demanded: Hours asked for by admin, targets and cases together.
+    """
+
+    available: np.ndarray
+    contract: np.ndarray
+    admin: np.ndarray
+    per_policy: list[np.ndarray]
+    cases: np.ndarray
+    demanded: np.ndarray
+
+    @property
+    def targets(self) -> np.ndarray:
+        """Hours given to all targets."""
+        return sum(self.per_policy, np.zeros_like(self.available))
+
+    @property
+    def worked(self) -> np.ndarray:
+        """Hours worked: admin, targets and cases."""
+        return self.admin + self.targets + self.cases
+
+    @property
+    def idle(self) -> np.ndarray:
+        """Hours available but not worked."""
+        return self.available - self.worked
+
+    @property
+    def load(self) -> np.ndarray:
+        """Hours demanded over contract hours (0 where nobody is in post)."""
+        return np.divide(self.demanded, self.contract, out=np.zeros_like(self.demanded),
+                         where=self.contract > 0)
+
+    @property
+    def strain(self) -> np.ndarray:
+        """Hours worked over contract hours: what wears staff down (at most 1 + overtime share)."""
+        return np.divide(self.worked, self.contract, out=np.zeros_like(self.worked),
+                         where=self.contract > 0)
+
+
+def plan_hours(available: np.ndarray, contract: np.ndarray, admin: np.ndarray,
+               targets: list[np.ndarray | None], pressures: list[float], cases: np.ndarray,
+               rule: str) -> HourPlan:
+    """Split each community's hours by the priority rule (see the module docstring)."""
+    zeros = np.zeros_like(available, dtype=np.float64)
+    demand = [zeros if t is None else np.asarray(t, dtype=np.float64) for t in targets]
+    total_target = sum(demand, zeros)
+    first_share = [1.0 if rule == "target_first" else p for p in pressures]
+    first = sum((d * s for d, s in zip(demand, first_share, strict=True)), zeros)
+    left = available.astype(np.float64)
+    admin_given = np.minimum(admin, left)
+    left = left - admin_given
+    first_given = np.minimum(first, left)
+    left = left - first_given
+    case_given = np.minimum(cases, left)
+    left = left - case_given
+    second_given = np.minimum(total_target - first, left)
+    given = first_given + second_given
+    share = np.divide(given, total_target, out=np.zeros_like(given), where=total_target > 0)
+    return HourPlan(
+        available=available.astype(np.float64), contract=contract.astype(np.float64),
+        admin=admin_given, per_policy=[d * share for d in demand], cases=case_given,
+        demanded=admin + total_target + cases,
+    )

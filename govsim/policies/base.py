@@ -1,0 +1,82 @@
+"""What every policy shares: declared parameters, an active window, hooks.
+
+A policy is plain data in the scenario (``type:`` plus its parameters) and a
+small class here. The model calls the hooks below at fixed phases of its
+step; a policy never edits the model's code, only the state the hooks hand it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from govsim.scenario.params import Param, Section
+
+if TYPE_CHECKING:
+    from govsim.metrics import Recorder
+    from govsim.model.govmodel import GovModel
+
+FOREVER = 5200
+
+WINDOW = (
+    Param("start", "int", 0, "First week the policy is in force.", unit="week", low=0, high=FOREVER),
+    Param("end", "int", FOREVER, "Last week it is in force (default: to the end of the run).",
+          unit="week", low=0, high=FOREVER),
+    Param("label", "str", "", "Optional name for this policy in outputs."),
+)
+
+
+class Policy:
+    """Base class: parameters, window and no-op hooks.
+
+    Subclasses set ``type_name`` and ``PARAMS`` (their own parameters; the
+    window is added by :func:`declare`).
+    """
+
+    type_name: ClassVar[str] = ""
+    PARAMS: ClassVar[Section]
+
+    def __init__(self, params: dict[str, Any], index: int) -> None:
+        self.params = params
+        self.index = index
+        self.start = params["start"]
+        self.end = params["end"]
+
+    def active(self, week: int) -> bool:
+        """Whether the policy is in force in ``week``."""
+        return self.start <= week <= self.end
+
+    def stream_name(self) -> str:
+        """Name of this policy's own random stream."""
+        return f"policy{self.index}:{self.type_name}"
+
+    # Hooks, in the order the model calls them ------------------------------------
+    def setup(self, model: GovModel) -> None:
+        """Once, after the model is built."""
+
+    def link(self, model: GovModel) -> None:
+        """Once, after every policy's setup: compose with other policies."""
+
+    def year_start(self, model: GovModel, week: int) -> None:
+        """At the start of each budget year, before money is paid in."""
+
+    def target_demand(self, model: GovModel, week: int) -> np.ndarray | None:
+        """Staff hours per community this policy's targets ask for this week."""
+        return None
+
+    def target_work(self, model: GovModel, week: int, hours: np.ndarray) -> None:
+        """Spend the hours the community gave to this policy's targets."""
+
+    def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
+        """Record this policy's metrics for the week."""
+
+    # Helpers for subclasses ------------------------------------------------------
+    def pressure(self) -> float:
+        """Share of the target demand treated as compulsory; 0 when a policy has none."""
+        return float(self.params.get("pressure", 0.0))
+
+
+def declare(name: str, description: str, *params: Param) -> Section:
+    """A policy's parameter section: its own parameters plus the window."""
+    return Section(name, description, (*params, *WINDOW))

@@ -1,0 +1,151 @@
+"""Crop mandates: an upper level orders a share of farmland into a named crop.
+
+Each farmer's plot has a suitability for the crop (Beta distributed around
+the local mean). Cadres approach farmers who have not yet converted: a farmer
+agrees when persuaded with probability ``trust × σ(relative gain / 0.25)``,
+where the relative gain is what the crop would earn on her plot over the
+staple; a farmer who refuses is made to comply with probability ``enforce``
+(costing more hours and some trust) or is left alone for the campaign. A
+converted plot earns ``mu × (suitability × potential − input cost)`` a year:
+on unsuitable land that is less than the staple, and each week of loss costs
+trust. True planted area and the (padded) reported area are both recorded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from govsim.model.allocate import order_by, serve_in_order
+from govsim.policies.base import Policy, declare
+from govsim.policies.reporting import reported_attainment
+from govsim.scenario.params import Param
+
+if TYPE_CHECKING:
+    from govsim.metrics import Recorder
+    from govsim.model.govmodel import GovModel
+
+
+class CropMandate(Policy):
+    """A planting order for a cash crop, carried out by village cadres."""
+
+    type_name = "crop_mandate"
+    PARAMS = declare(
+        "crop_mandate", "An order to plant a share of farmland with a named crop (S0).",
+        Param("crop", "str", "kiwifruit", "Name of the mandated crop (for labels)."),
+        Param("target_share", "float", 0.3, "Share of farmland ordered into the crop.", unit="share",
+              low=0.0, high=1.0, source="assumption"),
+        Param("suitability_mean", "float", 0.7, "Mean suitability of local plots for the crop (0-1).",
+              unit="score", low=0.0, high=1.0, source="S0: soil and climate may not suit the crop"),
+        Param("suitability_concentration", "float", 8.0, "Beta concentration of suitability.",
+              unit="", low=0.5, high=1000.0, source="assumption"),
+        Param("potential_income_per_mu", "float", 2400.0,
+              "Yearly gross income per mu at full suitability.", unit="yuan/mu/year", low=0.0, high=1e6,
+              source="assumption: cash crops earn several times grain"),
+        Param("input_cost_per_mu", "float", 900.0, "Yearly input cost per mu of the crop.",
+              unit="yuan/mu/year", low=0.0, high=1e6, source="assumption"),
+        Param("persuasion_hours", "float", 2.0, "Cadre hours to approach one farmer.", unit="hours",
+              low=0.0, high=100.0, source="assumption"),
+        Param("enforcement_hours", "float", 4.0, "Extra hours to make a refusing farmer comply.",
+              unit="hours", low=0.0, high=200.0, source="assumption"),
+        Param("enforce", "float", 0.5, "Chance cadres enforce when a farmer refuses.", unit="share",
+              low=0.0, high=1.0, source="S0: cadres caught between the indicator and the farmers"),
+        Param("forced_trust_loss", "float", 0.1, "Trust a farmer loses when forced.", unit="score",
+              low=0.0, high=1.0, source="assumption"),
+        Param("loss_trust_per_year", "float", 0.3,
+              "Trust lost over a year by a farmer whose income fell by the whole staple income.",
+              unit="score/year", low=0.0, high=5.0, source="S0: losses hit income and trust"),
+        Param("pressure", "float", 0.5, "How hard the area target is enforced (hours and padding).",
+              unit="share", low=0.0, high=1.0, source="S0"),
+        Param("effort_cap", "float", 0.3, "Most of a village's hours the campaign can take in a week.",
+              unit="share", low=0.0, high=1.0, source="assumption"),
+        Param("audit_probability", "float", 0.2, "Yearly chance the reported area is checked.",
+              unit="1/year", low=0.0, high=1.0, source="assumption"),
+    )
+
+    def setup(self, model: GovModel) -> None:
+        """Draw plot suitability and set the area target of each village."""
+        p = self.params
+        self.rng = model.streams(self.stream_name())
+        res = model.residents
+        self.farmers = np.flatnonzero(res.plot_mu > 0)
+        self.community = res.community[self.farmers]
+        self.mu = res.plot_mu[self.farmers].astype(np.float64)
+        m, k = np.clip(p["suitability_mean"], 1e-3, 1 - 1e-3), p["suitability_concentration"]
+        self.suitability = self.rng.beta(m * k, (1 - m) * k, self.farmers.size)
+        weeks = model.weeks_per_year
+        self.crop_income = self.mu * (self.suitability * p["potential_income_per_mu"]
+                                      - p["input_cost_per_mu"]) / weeks
+        self.staple_income = res.staple_income[self.farmers].astype(np.float64)
+        self.planted = np.zeros(self.farmers.size, dtype=bool)
+        self.settled = np.zeros(self.farmers.size, dtype=bool)  # refused and left alone
+        self.farmland = np.bincount(self.community, weights=self.mu, minlength=model.hierarchy.communities)
+        self.target = np.where(self.farmland > 0, p["target_share"], 0.0)
+        self.reported = np.zeros(model.hierarchy.communities)
+
+    def inflate_target(self, factor: np.ndarray) -> None:
+        """Raise the area target by a factor per village (from target_inflation)."""
+        self.target = np.minimum(1.0, self.target * factor)
+
+    def paced_target(self, week: int) -> np.ndarray:
+        """Share of farmland due to be planted by ``week``: the target, reached in a quarter."""
+        return self.target * min(1.0, (week - self.start + 1) / 13)
+
+    def planted_share(self) -> np.ndarray:
+        """Share of each village's farmland truly under the crop."""
+        area = np.bincount(self.community, weights=self.mu * self.planted, minlength=self.farmland.size)
+        return np.divide(area, self.farmland, out=np.zeros_like(area), where=self.farmland > 0)
+
+    def target_demand(self, model: GovModel, week: int) -> np.ndarray | None:
+        if not self.active(week):
+            return None
+        p = self.params
+        missing = np.maximum(0.0, self.paced_target(week) - self.planted_share()) * self.farmland
+        mean_mu = max(float(self.mu.mean()), 1e-9) if self.mu.size else 1.0
+        hours = missing / mean_mu * (p["persuasion_hours"] + p["enforce"] * p["enforcement_hours"]) * 2
+        return np.minimum(hours, p["effort_cap"] * model.hours_available)
+
+    def target_work(self, model: GovModel, week: int, hours: np.ndarray) -> None:
+        """Approach farmers in random order until the village's hours run out."""
+        p = self.params
+        open_ = np.flatnonzero(~self.planted & ~self.settled)
+        if open_.size and hours.sum() > 0:
+            self._approach(model, open_[order_by(self.community[open_],
+                                                 self.rng.random(open_.size))], hours)
+        self._income_and_trust(model, week)
+        self.reported = reported_attainment(self.planted_share(), self.paced_target(week),
+                                            p["pressure"], p["audit_probability"])
+
+    def _approach(self, model: GovModel, queue: np.ndarray, hours: np.ndarray) -> None:
+        p = self.params
+        trust = model.residents.trust[self.farmers[queue]]
+        gain = (self.crop_income[queue] - self.staple_income[queue]) / np.maximum(
+            self.staple_income[queue], 1e-9)
+        agrees = self.rng.random(queue.size) < trust / (1.0 + np.exp(-gain / 0.25))
+        enforced = ~agrees & (self.rng.random(queue.size) < p["enforce"])
+        cost = p["persuasion_hours"] + enforced * p["enforcement_hours"]
+        reached = serve_in_order(self.community[queue], cost, hours) >= cost - 1e-9
+        self.planted[queue[reached & (agrees | enforced)]] = True
+        self.settled[queue[reached & ~agrees & ~enforced]] = True
+        forced = self.farmers[queue[reached & enforced]]
+        model.residents.change_trust(forced, -p["forced_trust_loss"])
+
+    def _income_and_trust(self, model: GovModel, week: int) -> None:
+        res = model.residents
+        income = np.where(self.planted, self.crop_income, self.staple_income)
+        res.farm_income[self.farmers] = income
+        loss = np.maximum(0.0, self.staple_income - income) / np.maximum(self.staple_income, 1e-9)
+        losing = np.flatnonzero(loss > 0)
+        bias = model.params["behaviour"]["negativity_bias"]
+        yearly = self.params["loss_trust_per_year"] / model.weeks_per_year
+        res.change_trust(self.farmers[losing], -np.minimum(1.0, loss[losing]) * yearly * bias)
+
+    def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
+        shares = self.planted_share()
+        total = self.farmland.sum()
+        recorder.overall(week, "planted_true", float(shares @ self.farmland / total) if total else 0.0)
+        recorder.overall(week, "planted_reported",
+                         float(self.reported @ self.farmland / total) if total else 0.0)
+        recorder.by(week, "planted_true", "community", shares)
+        recorder.by(week, "planted_reported", "community", self.reported)

@@ -1,0 +1,129 @@
+"""simulate(scenario, seed) -> RunResult: the one door to the model.
+
+The CLI, sweeps and the teaching page all go through :func:`simulate`. It is
+pure (the same scenario and seed give byte-identical tables) and its result is
+plain data, so it can be pickled to and from worker processes.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim.metrics import summarise
+from govsim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one run.
+
+    Attributes:
+        scenario: The resolved scenario that was run.
+        seed: The seed used (may differ from ``scenario.seed`` when overridden).
+        timeseries: Weekly values, tidy: columns week, metric, scope, key, value.
+        summary: Whole-run values by :func:`govsim.metrics.summarise`.
+        manifest: What is needed to reproduce the run: resolved scenario, hash,
+            seed, versions, git commit, start time and wall time.
+    """
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def headline(self) -> pd.DataFrame:
+        """Overall summary values of the headline metrics, with labels and units."""
+        from govsim.metrics import METRICS
+
+        overall = self.summary[self.summary["scope"] == "overall"]
+        rows = [
+            (m.label, overall.loc[overall["metric"] == name, "value"].iloc[0], m.unit)
+            for name, m in METRICS.items()
+            if m.headline and (overall["metric"] == name).any()
+        ]
+        return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run one scenario to the end and return its tables.
+
+    Args:
+        scenario: A resolved scenario from :func:`govsim.load_scenario`.
+        seed: Random seed; defaults to the scenario's own.
+        steps: Weeks to run; defaults to the scenario's own.
+        progress: Called as ``progress(week_done, total_weeks)`` after each week.
+
+    Returns:
+        The run's tables and manifest.
+    """
+    from govsim.model import GovModel
+
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    model = GovModel(scenario, seed=seed)
+    for week in range(steps):
+        model.step()
+        if progress is not None:
+            progress(week + 1, steps)
+    timeseries = model.recorder.table()
+    manifest = build_manifest(scenario, seed, steps, started, time.perf_counter() - clock)
+    return RunResult(scenario, seed, timeseries, summarise(timeseries), manifest)
+
+
+def build_manifest(
+    scenario: Scenario, seed: int, steps: int, started: datetime, wall_seconds: float
+) -> dict[str, Any]:
+    """Everything needed to reproduce a run, as JSON-ready data."""
+    import mesa
+    import numpy
+
+    import govsim
+
+    return {
+        "scenario": scenario.to_dict(),
+        "scenario_hash": scenario.hash,
+        "scenario_source": scenario.source,
+        "seed": seed,
+        "steps": steps,
+        "versions": {
+            "govsim": govsim.__version__,
+            "mesa": mesa.__version__,
+            "numpy": numpy.__version__,
+            "pandas": pd.__version__,
+            "python": platform.python_version(),
+        },
+        "git_commit": git_commit(),
+        "started_at": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the govsim source tree, when it is a git checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None

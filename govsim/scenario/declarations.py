@@ -1,0 +1,340 @@
+"""The model's parameters, each declared once with unit, range and source.
+
+Sources are cited by short tags, spelled out in ``docs/odd.md``:
+
+* ``S0``–``S3``: the four source documents on grassroots governance
+  (``shared/seeds``), in order.
+* ``Census2020``: China's Seventh National Population Census (2020).
+* ``CDPF``: China Disabled Persons' Federation, 2010 estimate (85 million).
+* ``MCA2023``: Ministry of Civil Affairs statistical bulletin 2023 (dibao).
+* ``Plan14``: 14th Five-Year Plan for urban and rural community services
+  (18 community workers per 10,000 urban residents by 2025).
+* ``LabourLaw``: PRC Labour Law art. 36/41 and State Council rule of 1995
+  (40-hour week; overtime at most 36 hours a month).
+* ``assumption: ...``: a modelling choice, with the reason; these are the
+  numbers a calibration (``govsim calibrate``) should revisit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from govsim.scenario.params import Param, Section
+
+GROUPS = ("elderly", "working_age", "child")
+FLAGS = ("disabled", "low_income", "migrant", "farmer")
+CATEGORIES = (
+    "care", "health", "assistance", "employment",
+    "dispute", "repair", "schooling", "farming",
+)
+DEPARTMENTS = (
+    "civil_affairs", "social_security", "health", "urban_management",
+    "justice", "education", "agriculture",
+)
+PRIORITY_RULES = ("service_first", "target_first")
+
+_ASSUME_RATE = ("assumption: about 0.6 cases per resident a year, set so staff work ~90% of contract "
+                "hours in the baseline (S0: few staff, heavy load)")
+
+
+def _p(name: str, kind: str, default: Any, description: str, **kw: Any) -> Param:
+    return Param(name=name, kind=kind, default=default, description=description, **kw)
+
+
+HIERARCHY = Section("hierarchy", "County → townships → communities/villages → grids.", (
+    _p("townships", "int", 2, "Townships (乡镇) or streets (街道) in the county.",
+       unit="count", low=1, high=200, source="assumption: one urban street and one rural township"),
+    _p("communities_per_township", "int", 4, "Communities or villages under each township.",
+       unit="count", low=1, high=200, source="assumption: small teaching county"),
+    _p("rural_township_share", "float", 0.5, "Share of townships that are rural (villages).",
+       unit="share", low=0.0, high=1.0, source="assumption: one urban, one rural"),
+    _p("grid_size", "int", 1000, "Residents per grid (网格), each with one grid worker post.",
+       unit="residents", low=50, high=20000,
+       source="S3: a grid is a block of a few hundred households"),
+    _p("escalation_delay_weeks", "int", 2, "Weeks a case takes to climb one level.",
+       unit="weeks", low=0, high=26, source="S0: long approval chains; assumption for the number"),
+    _p("township_capacity_hours", "float", 150.0,
+       "Township staff hours per week for cases escalated from its communities.",
+       unit="hours/week", low=0.0, high=10000.0, source="assumption"),
+))
+
+POPULATION = Section("population", "Residents: size, groups, literacy and trust.", (
+    _p("residents", "int", 24000, "Residents in the county.", unit="residents",
+       low=10, high=2_000_000_000, source="assumption: small teaching county"),
+    _p("urban_share", "float", 0.67, "Share of residents living in urban communities.",
+       unit="share", low=0.0, high=1.0, source="Census2020: 63.9% urban"),
+    _p("share_elderly_urban", "float", 0.158, "Share aged 60+ in urban communities.",
+       unit="share", low=0.0, high=1.0, source="Census2020: 15.82% of urban population aged 60+"),
+    _p("share_elderly_rural", "float", 0.238, "Share aged 60+ in rural villages.",
+       unit="share", low=0.0, high=1.0, source="Census2020: 23.81% of rural population aged 60+"),
+    _p("share_child", "float", 0.18, "Share aged under 15 (in villages often left behind).",
+       unit="share", low=0.0, high=1.0, source="Census2020: 17.95% aged 0-14"),
+    _p("share_disabled", "float", 0.062, "Share with a disability.", unit="share",
+       low=0.0, high=1.0, source="CDPF: 85 million of 1.37 billion"),
+    _p("share_low_income_urban", "float", 0.01, "Share of urban residents on minimum living allowance.",
+       unit="share", low=0.0, high=1.0, source="MCA2023: 6.6 million urban dibao recipients"),
+    _p("share_low_income_rural", "float", 0.06, "Share of rural residents on minimum living allowance.",
+       unit="share", low=0.0, high=1.0, source="MCA2023: 34 million rural dibao recipients"),
+    _p("share_migrant_urban", "float", 0.25, "Share of urban residents who are migrants (流动人口).",
+       unit="share", low=0.0, high=1.0, source="Census2020: 376 million floating population (26.6%)"),
+    _p("share_migrant_rural", "float", 0.02, "Share of rural residents who are migrants.",
+       unit="share", low=0.0, high=1.0, source="assumption: migration flows mostly to towns"),
+    _p("share_farmer_rural", "float", 0.6, "Share of rural adults (working-age and elderly) who farm a plot.",
+       unit="share", low=0.0, high=1.0, source="assumption: most rural households keep contracted land"),
+    _p("literacy_elderly", "float", 0.25, "Mean digital literacy of the elderly (0-1, Beta distributed).",
+       unit="score", low=0.0, high=1.0, source="S1: under 20% of over-60s used the community app"),
+    _p("literacy_working_age", "float", 0.7, "Mean digital literacy of working-age residents.",
+       unit="score", low=0.0, high=1.0, source="assumption: most adults use smartphone services"),
+    _p("literacy_child", "float", 0.5, "Mean digital literacy of children (their carers file for them).",
+       unit="score", low=0.0, high=1.0, source="assumption"),
+    _p("literacy_concentration", "float", 6.0, "Beta concentration (a+b) of literacy; higher is less spread.",
+       unit="", low=0.5, high=1000.0, source="assumption"),
+    _p("trust_mean", "float", 0.6, "Mean initial trust in the local government (0-1).",
+       unit="score", low=0.0, high=1.0,
+       source="assumption: trust in local government is middling and below trust in the centre"),
+    _p("trust_concentration", "float", 10.0, "Beta concentration of initial trust.",
+       unit="", low=0.5, high=1000.0, source="assumption"),
+))
+
+STAFF = Section("staff", "Community and village workers: hours, skills, burnout, turnover.", (
+    _p("per_10k_urban", "float", 18.0, "Community workers per 10,000 urban residents.",
+       unit="staff/10k residents", low=0.1, high=500.0, source="Plan14: 18 per 10,000 by 2025"),
+    _p("per_10k_rural", "float", 25.0, "Village cadres per 10,000 rural residents.",
+       unit="staff/10k residents", low=0.1, high=500.0,
+       source="assumption: a village committee of ~5 for ~2,000 people"),
+    _p("contract_hours", "float", 40.0, "Contract hours per worker per week.",
+       unit="hours/week", low=1.0, high=84.0, source="LabourLaw: 40-hour week"),
+    _p("overtime_limit", "float", 9.0, "Most overtime a worker gives per week.",
+       unit="hours/week", low=0.0, high=60.0, source="LabourLaw: 36 hours a month"),
+    _p("post_overhead_hours", "float", 1.0,
+       "Weekly hours each post beyond a worker's first costs (meetings, reports); a community has "
+       "one post per department and one per grid.",
+       unit="hours/week", low=0.0, high=40.0, source="S0: one person, several posts (一人多岗); assumption"),
+    _p("skill_mean", "float", 0.7, "Mean skill (productivity multiplier, 0-1).", unit="score",
+       low=0.05, high=1.0, source="S0/S3: older staff had little training"),
+    _p("skill_sd", "float", 0.12, "Standard deviation of skill.", unit="score", low=0.0, high=0.5,
+       source="assumption"),
+    _p("priority", "choice", "service_first", "Which comes first after compulsory admin: cases or targets.",
+       choices=PRIORITY_RULES, source="assumption: the rule is a scenario choice"),
+    _p("burnout_gain", "float", 0.08, "Burnout gained per week per unit of load above 1.", unit="1/week",
+       low=0.0, high=1.0, source="assumption: months of overload to burn out"),
+    _p("burnout_recovery", "float", 0.04, "Burnout lost per week per unit of load below 1.", unit="1/week",
+       low=0.0, high=1.0, source="assumption"),
+    _p("burnout_productivity_loss", "float", 0.4, "Productivity lost at full burnout.", unit="share",
+       low=0.0, high=1.0, source="S0: overload lowers service quality and speed"),
+    _p("departure_rate", "float", 0.02, "Weekly chance of leaving at full burnout (scales with burnout²).",
+       unit="1/week", low=0.0, high=1.0, source="assumption"),
+    _p("base_departure_rate", "float", 0.001, "Weekly chance of leaving for other reasons.",
+       unit="1/week", low=0.0, high=1.0, source="assumption: ~5% turnover a year"),
+    _p("refill_delay_weeks", "int", 12, "Weeks before a vacancy is filled.", unit="weeks",
+       low=0, high=520, source="assumption: recruitment takes a quarter"),
+    _p("new_worker_skill", "float", 0.5, "Skill of a newly hired worker.", unit="score",
+       low=0.05, high=1.0, source="assumption"),
+))
+
+
+def _department(name: str, task: float, entry: float, capacity: float, delay: int) -> Section:
+    return Section(name, f"The {name.replace('_', ' ')} department.", (
+        _p("task_hours", "float", task, "Admin task hours it pushes to each community per week.",
+           unit="hours/week", low=0.0, high=500.0,
+           source="S0: tasks pushed down by departments; assumption for the number"),
+        _p("data_entry_hours", "float", entry, "Hours per community per week entering data into its system.",
+           unit="hours/week", low=0.0, high=100.0, source="S3: 17 systems in a district; assumption"),
+        _p("capacity_hours", "float", capacity, "County staff hours per week for escalated cases.",
+           unit="hours/week", low=0.0, high=100000.0, source="assumption"),
+        _p("delay_weeks", "int", delay, "Approval delay before it acts on a case.", unit="weeks",
+           low=0, high=52, source="S0: long approval chains"),
+    ))
+
+
+DEPARTMENT_SECTIONS = Section("departments", "County departments: tasks, data systems, capacity.", (
+    _department("civil_affairs", 6.0, 1.5, 40.0, 2),
+    _department("social_security", 4.0, 1.5, 30.0, 2),
+    _department("health", 4.0, 1.5, 30.0, 2),
+    _department("urban_management", 3.0, 1.5, 30.0, 3),
+    _department("justice", 2.0, 1.0, 20.0, 2),
+    _department("education", 2.0, 1.0, 20.0, 2),
+    _department("agriculture", 3.0, 1.0, 20.0, 2),
+    _p("extra_systems", "int", 10, "Other data systems communities must also fill in.", unit="systems",
+       low=0, high=100, source="S3: communities entered data into 17 systems (7 departments + 10)"),
+    _p("extra_system_hours", "float", 1.0, "Hours per week per community for each extra system.",
+       unit="hours/week", low=0.0, high=40.0, source="assumption"),
+    _p("reporting_hours", "float", 6.0, "Hours per community per week on reports and inspections.",
+       unit="hours/week", low=0.0, high=200.0, source="S0/S3: reporting and inspection burden (基层减负)"),
+))
+
+ORGANISATIONS = Section("organisations", "Social organisations that can be funded to take cases.", (
+    _p("per_community", "float", 3.0, "Social organisations per community.", unit="count",
+       low=0.0, high=100.0, source="assumption"),
+    _p("share_active", "float", 1 / 3, "Share that are active.", unit="share", low=0.0, high=1.0,
+       source="S3: about a third active, a third barely, a third dormant"),
+    _p("share_barely", "float", 1 / 3, "Share that barely operate (the rest are dormant).", unit="share",
+       low=0.0, high=1.0, source="S3"),
+    _p("capacity_active", "float", 20.0, "Hours per week an active organisation gives when funded.",
+       unit="hours/week", low=0.0, high=1000.0, source="assumption"),
+    _p("capacity_barely", "float", 5.0, "Hours per week a barely-operating organisation gives when funded.",
+       unit="hours/week", low=0.0, high=1000.0, source="assumption"),
+    _p("funded_share", "float", 0.5, "Share of non-dormant organisations under a service contract.",
+       unit="share", low=0.0, high=1.0, source="S3: government purchase of services (政府购买服务)"),
+    _p("specialties", "list", ["care", "dispute", "assistance", "health"],
+       "Categories organisations may specialise in (each draws one).",
+       choices=CATEGORIES, source="S3: elderly care, counselling, legal aid"),
+))
+
+# category: (elderly, working_age, child per year), hours, deadline, department,
+#           share needing money, cost,
+#           (share grid, community, township; rest county), flag multipliers
+_NEEDS: dict[str, tuple] = {
+    "care":       ((0.528, 0.026, 0.099), 3.0, 2, "civil_affairs", 0.05, 200.0, (0.5, 0.35, 0.1),
+                   {"disabled": 3.0}),
+    "health":     ((0.462, 0.099, 0.132), 2.0, 2, "health", 0.0, 0.0, (0.6, 0.3, 0.07), {"disabled": 2.0}),
+    "assistance": ((0.132, 0.046, 0.02), 4.0, 4, "civil_affairs", 0.2, 150.0, (0.2, 0.6, 0.15),
+                   {"low_income": 8.0, "disabled": 2.0}),
+    "employment": ((0, 0.119, 0), 2.0, 4, "social_security", 0.0, 0.0, (0.3, 0.5, 0.15),
+                   {"migrant": 1.5}),
+    "dispute":    ((0.066, 0.066, 0), 4.0, 3, "justice", 0.0, 0.0, (0.4, 0.4, 0.15), {}),
+    "repair":     ((0.132, 0.066, 0), 2.5, 4, "urban_management", 0.2, 250.0, (0.3, 0.5, 0.15),
+                   {"disabled": 2.0}),
+    "schooling":  ((0, 0, 0.132), 2.0, 6, "education", 0.0, 0.0, (0.3, 0.5, 0.15),
+                   {"migrant": 2.5}),
+    "farming":    ((0.231, 0.231, 0), 2.0, 4, "agriculture", 0.1, 150.0, (0.4, 0.4, 0.15), {}),
+}
+
+
+def _need(name: str, spec: tuple) -> Section:
+    rates, hours, deadline, dept, money, cost, levels, mult = spec
+    entries: list[Param] = [
+        _p(f"rate_{g}", "float", r, f"{name} needs per {g.replace('_', '-')} resident per year.",
+           unit="1/year", low=0.0, high=100.0, source=_ASSUME_RATE)
+        for g, r in zip(GROUPS, rates, strict=True)
+    ]
+    entries += [
+        _p(f"multiplier_{f}", "float", mult.get(f, 1.0),
+           f"Rate multiplier for {f.replace('_', '-')} residents.", unit="×", low=0.0, high=100.0,
+           source="S0/S2: groups' needs differ; assumption for the size")
+        for f in FLAGS
+    ]
+    entries.append(_p("who", "choice", "farmer" if name == "farming" else "everyone",
+                      "Who can raise it: everyone, or only residents with this flag.",
+                      choices=("everyone", *FLAGS), source="S0: farmers' livelihood needs"))
+    entries += [
+        _p("hours", "float", hours, "Staff hours to resolve one case at office-channel effort.",
+           unit="hours", low=0.01, high=500.0, source="assumption"),
+        _p("deadline_weeks", "int", deadline, "Weeks from raising to the deadline for an in-time answer.",
+           unit="weeks", low=1, high=104, source="assumption: service promises of days to weeks"),
+        _p("department", "choice", dept, "Department responsible for it above the community.",
+           choices=DEPARTMENTS, source="S0: departments own categories"),
+        _p("money_share", "float", money, "Share of its cases that need money from the service budget.",
+           unit="share", low=0.0, high=1.0, source="S0: repairs and retrofits need funds; assumption"),
+        _p("cost_yuan", "float", cost, "Money such a case needs.",
+           unit="yuan", low=0.0, high=1e7, source="assumption: small grants and repairs"),
+        _p("share_grid", "float", levels[0], "Share of cases the grid worker can resolve (small matters).",
+           unit="share", low=0.0, high=1.0, source="S3: small matters stay in the grid"),
+        _p("share_community", "float", levels[1], "Share that need the community (big matters).",
+           unit="share", low=0.0, high=1.0, source="S3"),
+        _p("share_township", "float", levels[2],
+           "Share needing the township (hard matters); the rest need the county.",
+           unit="share", low=0.0, high=1.0, source="S3"),
+    ]
+    return Section(name, f"Needs of category {name}.", tuple(entries))
+
+
+NEEDS = Section("needs", "Needs by category: rates by group, effort, deadline, department, money.",
+                tuple(_need(name, spec) for name, spec in _NEEDS.items()))
+
+BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
+    _p("online_literacy_threshold", "float", 0.5, "Digital literacy needed to use an online channel.",
+       unit="score", low=0.0, high=1.0, source="S1: with the defaults under 20% of over-60s go online"),
+    _p("online_available", "bool", True, "An online channel exists.", source="S1: community apps"),
+    _p("online_hours_factor", "float", 0.7, "Staff hours of an online case relative to an office case.",
+       unit="×", low=0.0, high=10.0, source="assumption: less reception time"),
+    _p("home_visit_hours_factor", "float", 1.3, "Staff hours of a grid worker home visit relative to office.",
+       unit="×", low=0.0, high=10.0, source="assumption: travel time"),
+    _p("trust_gain", "float", 0.01, "Trust gained when a case is resolved in time.", unit="score",
+       low=0.0, high=1.0, source="assumption"),
+    _p("negativity_bias", "float", 2.5, "How much more a bad experience weighs than a good one.", unit="×",
+       low=1.0, high=20.0, source="Baumeister et al. 2001, 'Bad is stronger than good'; assumption for 2.5"),
+    _p("late_loss", "float", 1.0, "Loss of a late answer in units of trust_gain×negativity_bias.",
+       unit="×", low=0.0, high=20.0, source="assumption"),
+    _p("abandon_loss", "float", 3.0, "Loss of an abandoned case in units of trust_gain×negativity_bias.",
+       unit="×", low=0.0, high=50.0, source="assumption"),
+    _p("trust_drift", "float", 0.002, "Weekly pull of trust back toward its initial value.", unit="1/week",
+       low=0.0, high=1.0, source="assumption: experiences fade over about ten years"),
+    _p("patience_weeks", "float", 6.0, "Mean weeks a resident waits past the deadline before giving up.",
+       unit="weeks", low=0.1, high=520.0, source="assumption"),
+    _p("escalation_rate", "float", 0.1, "Weekly chance a resident with a late case pushes it up a level.",
+       unit="1/week", low=0.0, high=1.0, source="S0: petitions (上访)"),
+    _p("low_trust_escalation", "float", 3.0, "Extra escalation at zero trust (rate×(1+this×(1-trust))).",
+       unit="×", low=0.0, high=50.0, source="S0: low trust, more escalation"),
+    _p("escalation_report_hours", "float", 0.5, "Community hours to report one escalated case upward.",
+       unit="hours", low=0.0, high=40.0, source="assumption"),
+))
+
+BUDGET = Section("budget", "Service money that reaches each community.", (
+    _p("service_funds_urban", "float", 25000.0, "Service money per urban community per year.",
+       unit="yuan/year", low=0.0, high=1e9,
+       source="S3: 123,300 yuan working funds a year, mostly office costs; assumption for the service part"),
+    _p("service_funds_rural", "float", 18000.0, "Service money per rural village per year.",
+       unit="yuan/year", low=0.0, high=1e9, source="assumption"),
+    _p("weeks_per_year", "int", 52, "Weeks in a budget year; unspent money lapses at its end.", unit="weeks",
+       low=1, high=520, source="S0: earmarked money lapses at year end"),
+))
+
+FARMING = Section("farming", "Farmers' plots and the staple crop they grow by default.", (
+    _p("plot_mu_mean", "float", 7.5, "Mean plot size per farmer.", unit="mu", low=0.1, high=10000.0,
+       source="assumption: about half a hectare per household"),
+    _p("staple_income_per_mu", "float", 600.0, "Net yearly income per mu from the staple crop.",
+       unit="yuan/mu/year", low=0.0, high=1e6, source="assumption: grain earns a few hundred yuan per mu"),
+))
+
+MODEL = Section("", "The model's parameters.", (
+    HIERARCHY, POPULATION, STAFF, DEPARTMENT_SECTIONS, ORGANISATIONS, NEEDS, BEHAVIOUR, BUDGET,
+    FARMING,
+))
+
+TOP_LEVEL = (
+    _p("name", "str", "default", "Short name of the scenario."),
+    _p("description", "str", "", "What the scenario shows."),
+    _p("seed", "int", 1, "Random seed; same scenario and seed give identical output.", low=0,
+       high=2**63 - 1),
+    _p("steps", "int", 156, "Weeks to simulate.", unit="weeks", low=1, high=5200,
+       source="assumption: three years shows burnout and budget cycles"),
+)
+
+
+def _check_level_shares(params: dict) -> list[tuple[str, str]]:
+    out = []
+    for cat, need in params["needs"].items():
+        total = need["share_grid"] + need["share_community"] + need["share_township"]
+        if total > 1.0 + 1e-9:
+            out.append((f"needs.{cat}.share_township",
+                        f"share_grid + share_community + share_township of {cat} add up to "
+                        f"{total:.3g}; they must not exceed 1 (the rest go to the county)"))
+    return out
+
+
+def _check_age_shares(params: dict) -> list[tuple[str, str]]:
+    pop = params["population"]
+    out = []
+    for area in ("urban", "rural"):
+        total = pop[f"share_elderly_{area}"] + pop["share_child"]
+        if total > 1.0:
+            out.append((f"population.share_elderly_{area}",
+                        f"share_elderly_{area} + share_child = {total:.3g} leaves no working-age "
+                        f"residents; it must be at most 1"))
+    return out
+
+
+def _check_org_shares(params: dict) -> list[tuple[str, str]]:
+    org = params["organisations"]
+    total = org["share_active"] + org["share_barely"]
+    if total > 1.0 + 1e-9:
+        return [("organisations.share_barely",
+                 f"share_active + share_barely = {total:.3g}; it must be at most 1")]
+    return []
+
+
+CHECKS: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
+    _check_level_shares, _check_age_shares, _check_org_shares,
+)
