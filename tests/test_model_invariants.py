@@ -1,0 +1,98 @@
+"""Invariants: nothing created or lost (people, cases, hours, money), exact reproducibility."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from conftest import overall, small
+
+import govsim
+from govsim.model import GovModel
+from govsim.model.residents import REPORT_GROUPS
+
+
+def test_same_scenario_and_seed_give_identical_tables(baseline_run):
+    again = govsim.simulate(small("baseline"), seed=3)
+    assert again.timeseries.equals(baseline_run.timeseries)
+    assert again.summary.equals(baseline_run.summary)
+    assert again.timeseries.to_csv().encode() == baseline_run.timeseries.to_csv().encode()
+
+
+def test_another_seed_gives_another_run(baseline_run):
+    other = govsim.simulate(small("baseline"), seed=4)
+    assert not other.timeseries["value"].equals(baseline_run.timeseries["value"])
+
+
+def test_a_policy_does_not_shift_unrelated_draws(baseline_run):
+    """Needs come from their own stream: switching a policy on leaves them unchanged."""
+    with_policy = govsim.simulate(small("target_inflation"), seed=3)
+    base, policy = overall(baseline_run), overall(with_policy)
+    assert (base["cases_raised"] == policy["cases_raised"]).all()
+    start = with_policy.scenario.policies[0]["start"]
+    assert base.loc[: start - 1].equals(policy.loc[: start - 1, base.columns])
+
+
+def test_every_case_raised_is_resolved_abandoned_or_open(baseline_run):
+    o = overall(baseline_run)
+    closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
+    assert o["cases_raised"].sum() == closed + o["backlog"].iloc[-1]
+    # Each case is due once: answered in time or gone late, never both.
+    assert (o["cases_due"] >= o["resolved_in_time"]).all()
+
+
+def test_hours_balance_every_week_in_every_community(baseline_run):
+    ts = baseline_run.timeseries
+    c = ts[ts["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric", values="value")
+    spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
+    np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
+    assert (c["hours_idle"] >= -1e-9).all()
+
+
+def test_money_paid_in_is_spent_lapsed_or_held():
+    scenario = small("budget_earmarking")
+    model = GovModel(scenario, seed=5)
+    for _ in range(scenario.steps):
+        model.step()
+    o = overall_from(model)
+    years_opened = -(-scenario.steps // model.weeks_per_year)
+    paid_in = model.budget.yearly.sum() * years_opened
+    held = model.budget.lines.sum() + model.budget.flexible.sum()
+    assert o["money_spent"].sum() + o["money_lapsed"].sum() + held == pytest.approx(paid_in)
+    assert o["money_lapsed"].sum() > 0
+
+
+def overall_from(model: GovModel):
+    ts = model.recorder.table()
+    return ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
+
+
+def test_residents_are_all_counted():
+    model = GovModel(small("crop_mandate"), seed=1)
+    res = model.residents
+    sizes = dict(zip(REPORT_GROUPS, res.group_sizes(), strict=True))
+    assert sizes["elderly"] + sizes["working_age"] + sizes["child"] == res.n == 6000
+    assert model.hierarchy.community_residents.sum() == res.n
+    assert np.bincount(res.community).tolist() == model.hierarchy.community_residents.tolist()
+
+
+def test_cases_by_age_group_add_up_to_the_total(baseline_run):
+    ts = baseline_run.timeseries
+    raised = ts[ts["metric"] == "cases_raised"].pivot_table(index="week", columns="key", values="value")
+    ages = raised["elderly"] + raised["working_age"] + raised["child"]
+    assert (ages == raised["all"]).all()
+
+
+def test_run_result_pickles(baseline_run):
+    back = pickle.loads(pickle.dumps(baseline_run))
+    assert back.timeseries.equals(baseline_run.timeseries)
+    assert back.scenario == baseline_run.scenario
+
+
+def test_trust_stays_within_bounds():
+    model = GovModel(small("crop_mandate", "policies.0.suitability_mean=0.1"), seed=2)
+    for _ in range(60):
+        model.step()
+    assert model.residents.trust.min() >= 0.0
+    assert model.residents.trust.max() <= 1.0
