@@ -84,6 +84,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("money_spent", "Service money spent", "yuan/week", None, "sum", _OC),
     Metric("money_lapsed", "Service money lapsed at year end", "yuan/week", False, "sum", _OC,
            headline=True),
+    Metric("money_lapsed_unmet", "Money lapsed while cases waited for money", "yuan/week", False, "sum",
+           _OC, headline=True),
     Metric("cases_waiting_money", "Cases held up for lack of money", "cases", False, "mean", _OC),
 )}
 

@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
-from conftest import overall, small
+from conftest import SCENARIOS, SMALL, overall, small
 
 import govsim
 from govsim.model import GovModel
@@ -96,3 +96,19 @@ def test_trust_stays_within_bounds():
         model.step()
     assert model.residents.trust.min() >= 0.0
     assert model.residents.trust.max() <= 1.0
+
+
+def test_two_campaigns_give_one_value_per_metric_and_week(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\n"
+        "policies:\n"
+        "  - {type: target_inflation, start: 5, end: 30, top_target: 0.6}\n"
+        "  - {type: target_inflation, start: 31, end: 70, top_target: 0.3}\n"
+    )
+    scenario = govsim.load_scenario(path, overrides=[*SMALL, "steps=78"])
+    result = govsim.simulate(scenario, seed=1)
+    keys = result.timeseries[["week", "metric", "scope", "key"]]
+    assert not keys.duplicated().any()
+    bottom = overall(result)["target_bottom"]
+    assert bottom.loc[40] < bottom.loc[20]  # the second, lower target reports from its start

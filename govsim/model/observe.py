@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from govsim.model.caseflow import WeekTally
     from govsim.model.govmodel import GovModel
     from govsim.model.workplan import HourPlan
+    from govsim.policies.base import Policy
 
 
 def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
@@ -52,8 +53,18 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     _record_response(model, week, tally)
     _record_staff(model, week, plan, departures)
     _record_money_and_farms(model, week, tally, org_hours, lapsed)
-    for policy in model.policies:
+    for policy in reporting_policies(model.policies, week):
         policy.record(model, week, rec)
+
+
+def reporting_policies(policies: list[Policy], week: int) -> list[Policy]:
+    """One policy per metric family: the latest to have started by ``week`` (else the first)."""
+    chosen: dict[str, Policy] = {}
+    for policy in sorted(policies, key=lambda q: (q.start, q.index)):
+        family = policy.metric_family
+        if family is not None and (family not in chosen or policy.start <= week):
+            chosen[family] = policy
+    return list(chosen.values())
 
 
 def _record_response(model: GovModel, week: int, tally: WeekTally) -> None:
@@ -99,8 +110,9 @@ def _record_money_and_farms(model: GovModel, week: int, tally: WeekTally, org_ho
     rec, res, c = model.recorder, model.residents, model.cases
     waiting = np.bincount(c["community"][c["done"]], minlength=model.hierarchy.communities)
     spent = tally.money_spent if tally.money_spent is not None else np.zeros_like(lapsed)
+    lapsed_unmet = np.where(waiting > 0, lapsed, 0.0)
     for name, values in (("org_hours", org_hours), ("money_spent", spent), ("money_lapsed", lapsed),
-                         ("cases_waiting_money", waiting)):
+                         ("money_lapsed_unmet", lapsed_unmet), ("cases_waiting_money", waiting)):
         rec.overall(week, name, float(values.sum()))
         rec.by(week, name, "community", values)
     farmers = model.farmers

@@ -36,6 +36,10 @@ class Policy:
 
     type_name: ClassVar[str] = ""
     PARAMS: ClassVar[Section]
+    #: Metrics this policy records belong to this family (None: records none).
+    #: When several policies of one family are in a scenario, each week only the
+    #: latest to have started records, so every metric has one value a week.
+    metric_family: ClassVar[str | None] = None
 
     def __init__(self, params: dict[str, Any], index: int) -> None:
         self.params = params

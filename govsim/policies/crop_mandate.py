@@ -31,6 +31,7 @@ class CropMandate(Policy):
     """A planting order for a cash crop, carried out by village cadres."""
 
     type_name = "crop_mandate"
+    metric_family = "crop"
     PARAMS = declare(
         "crop_mandate", "An order to plant a share of farmland with a named crop (S0).",
         Param("crop", "str", "kiwifruit", "Name of the mandated crop (for labels)."),

@@ -80,6 +80,11 @@ class TargetInflation(Policy):
         self.audit_chance = weekly_audit_chance(p["audit_probability"], model.weeks_per_year)
         self.owns_target = p["indicator"] != CROP_AREA
 
+    @property
+    def metric_family(self) -> str | None:  # type: ignore[override]
+        """``target``; none when inflating a crop mandate, which reports the area itself."""
+        return "target" if self.owns_target else None
+
     def link(self, model: GovModel) -> None:
         """With ``indicator: crop_area``, inflate the crop mandate's target instead."""
         if self.owns_target:
@@ -128,8 +133,6 @@ class TargetInflation(Policy):
         model.residents.change_trust(who, -self.params["coercion_trust_loss"])
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
-        if not self.owns_target:
-            return
         weights = self.size / self.size.sum()
         for name, values in (("target_bottom", self.bottom), ("target_true", self.true),
                              ("target_reported", self.reported)):
