@@ -43,6 +43,13 @@ class Metric:
     scopes: tuple[str, ...] = ("overall",)
     headline: bool = False
 
+    @property
+    def summary_unit(self) -> str:
+        """Unit of the whole-run value: a weekly flow summed over the run loses its ``/week``."""
+        if self.summary == "sum" and self.unit.endswith("/week"):
+            return self.unit.removesuffix("/week")
+        return self.unit
+
 
 _ALL = ("overall", "group", "community")
 _OC = ("overall", "community")
@@ -121,6 +128,14 @@ class Recorder:
                                    for chunk in self._chunks]),
             "value": np.concatenate([chunk[3] for chunk in self._chunks]),
         })
+
+
+def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Overall headline values: columns name, label, value, unit, in :data:`METRICS` order."""
+    overall = summary[summary["scope"] == "overall"].set_index("metric")["value"]
+    rows = [(name, m.label, float(overall[name]), m.summary_unit)
+            for name, m in METRICS.items() if m.headline and name in overall.index]
+    return pd.DataFrame(rows, columns=["name", "label", "value", "unit"])
 
 
 def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.metrics import summarise
+from govsim.metrics import headline_table, summarise
 from govsim.scenario import Scenario
 
 
@@ -42,16 +42,8 @@ class RunResult:
     manifest: dict[str, Any] = field(default_factory=dict)
 
     def headline(self) -> pd.DataFrame:
-        """Overall summary values of the headline metrics, with labels and units."""
-        from govsim.metrics import METRICS
-
-        overall = self.summary[self.summary["scope"] == "overall"]
-        rows = [
-            (m.label, overall.loc[overall["metric"] == name, "value"].iloc[0], m.unit)
-            for name, m in METRICS.items()
-            if m.headline and (overall["metric"] == name).any()
-        ]
-        return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+        """Overall whole-run values of the headline metrics: name, label, value, unit."""
+        return headline_table(self.summary)
 
 
 def simulate(

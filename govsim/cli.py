@@ -1,0 +1,393 @@
+"""The ``govsim`` command: thin argument parsing around the library.
+
+Every command calls the library (:mod:`govsim.scenario`, :func:`govsim.simulate`,
+:mod:`govsim.io`, :mod:`govsim.plots`) and only prints. This is the one module
+(with the teaching page) that writes to the terminal.
+
+Exit codes: 0 success; 1 the run failed unexpectedly (one line, and ``--debug``
+for the traceback); 2 bad input (a scenario error, bad arguments, a directory
+that is not a run); 130 interrupted with Ctrl-C (files are written atomically,
+so nothing half-written is left behind); 141 output pipe closed early.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from govsim import ScenarioError, __version__
+
+#: The scenario ``govsim run`` uses when none is named, if the source tree has it.
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+#: Where runs go when ``--out`` is not given (relative to the working directory).
+RUNS_DIR = Path("runs")
+
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+
+
+class UsageError(Exception):
+    """A bad command line that argparse cannot catch; ``str()`` is the message."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``govsim`` command line and return its exit code.
+
+    Args:
+        argv: Arguments without the program name; default ``sys.argv[1:]``.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error (argparse printed it)
+        return stop.code if isinstance(stop.code, int) else EXIT_INPUT
+    debug = getattr(args, "debug", False)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
+    except Exception as err:
+        if debug:
+            raise
+        if _is_input_error(err):
+            _err(str(err) if isinstance(err, ScenarioError) else f"govsim: error: {err}")
+            return EXIT_INPUT
+        _err(f"govsim: error: {type(err).__name__}: {err}")
+        _err("run with --debug for the traceback")
+        return EXIT_FAILURE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: given before or after the subcommand, neither place overwrites the other.
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback when something fails")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print nothing but errors")
+    parser = argparse.ArgumentParser(
+        prog="govsim", parents=[common],
+        description="Simulate how policies are carried out at the grassroots (agent-based model).",
+        epilog="Run 'govsim COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"govsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in (_add_run, _add_validate, _add_plot, _add_params, _add_schema):
+        add(sub, common)
+    return parser
+
+
+def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("run", parents=[common], help="run a scenario and save its results",
+                       description="Run a scenario, save its results to a directory and print "
+                                   "the headline results.")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="scenario YAML file (default: scenarios/baseline.yaml, else built-in defaults)")
+    p.add_argument("--seed", type=_seed, metavar="N", help="random seed (default: the scenario's)")
+    p.add_argument("--steps", type=_positive_int, metavar="T",
+                   help="weeks to simulate (default: the scenario's)")
+    _add_set(p)
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help=f"directory for the results (default: {RUNS_DIR}/NAME-sSEED-HASH8)")
+    p.add_argument("--overwrite", action="store_true", help="replace a different run already in DIR")
+    p.add_argument("--plot", action="store_true", help="also draw DIR/figure.png")
+    p.add_argument("--json", action="store_true",
+                   help="print the headline results and output path as one JSON object")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar on stderr (default: only when stderr is a terminal)")
+    p.set_defaults(handler=cmd_run)
+
+
+def _add_validate(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("validate", parents=[common], help="check scenario files without running them",
+                       description="Load and check scenario files; print 'ok' or every problem found.")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    _add_set(p)
+    p.set_defaults(handler=cmd_validate)
+
+
+def _add_plot(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("plot", parents=[common], help="draw the figure of a saved run",
+                       description="Draw the standard figure of a run directory written by 'govsim run'.")
+    p.add_argument("run_dir", type=Path, metavar="DIR", help="a run directory")
+    p.add_argument("--out", type=Path, metavar="PNG",
+                   help="where to write the figure (default: DIR/figure.png)")
+    p.set_defaults(handler=cmd_plot)
+
+
+def _add_params(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("params", parents=[common], help="list every scenario parameter",
+                       description="List every scenario parameter with its default, unit, range, "
+                                   "description and source.")
+    p.add_argument("--filter", metavar="TEXT",
+                   help="only parameters whose path, description or source contains TEXT")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_params)
+
+
+def _add_schema(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("schema", parents=[common], help="write the JSON Schema of scenario files",
+                       description="Write the JSON Schema of scenario files, for editors' YAML support.")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(handler=cmd_schema)
+
+
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a parameter, e.g. --set population.residents=5000 (repeatable)")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``govsim run``: load, simulate, write the run directory, print the headline."""
+    from govsim import simulate
+    from govsim.io import check_run_dir, write_run
+
+    scenario = _load(args.scenario, _run_overrides(args))
+    out = args.out or RUNS_DIR / default_run_name(scenario)
+    # Refuse a bad output directory now, not after the simulation.
+    identity = {"scenario_hash": scenario.hash, "seed": scenario.seed, "steps": scenario.steps}
+    check_run_dir(out, identity, args.overwrite)
+    with _progress_bar(args, scenario) as progress:
+        result = simulate(scenario, progress=progress)
+    write_run(result, out, overwrite=args.overwrite, figure=args.plot)
+    if _quiet(args):
+        return EXIT_OK
+    headline = result.headline()
+    figure = str(out / "figure.png") if args.plot else None
+    if args.json:
+        document = {
+            "scenario": scenario.name, "scenario_hash": scenario.hash, "seed": result.seed,
+            "steps": result.manifest.get("steps", scenario.steps), "out": str(out), "figure": figure,
+            "headline": [{"metric": r.name, "label": r.label, "value": _finite(r.value), "unit": r.unit}
+                         for r in headline.itertuples()],
+        }
+        print(json.dumps(document, ensure_ascii=False))
+        return EXIT_OK
+    wall = result.manifest.get("wall_seconds")
+    took = f", {wall:.1f} s" if isinstance(wall, int | float) else ""
+    print(f"{scenario.name}: seed {result.seed}, {result.manifest.get('steps', scenario.steps)} weeks{took}")
+    print(headline_text(headline))
+    print(f"results: {out}" + (f" (figure: {figure})" if figure else ""))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``govsim validate``: load each file; report every problem, keep going."""
+    failed = 0
+    for path in args.scenarios:
+        try:
+            scenario = _load(path, args.overrides)
+        except ScenarioError as err:
+            failed += 1
+            _err(str(err))
+            continue
+        if not _quiet(args):
+            print(f"ok: {scenario.name} (hash {scenario.hash[:12]}) {path}")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``govsim plot``: draw the figure of a saved run."""
+    from govsim.io import FIGURE, read_run
+    from govsim.plots import plot_run
+
+    run = read_run(args.run_dir)
+    out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}")
+    if not _quiet(args):
+        print(out)
+    return EXIT_OK
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """``govsim params``: every parameter as a table or JSON."""
+    from govsim.scenario import describe_params
+
+    rows = describe_params()
+    if args.filter:
+        needle = args.filter.lower()
+        rows = [r for r in rows if any(needle in str(r.get(k) or "").lower()
+                                       for k in ("path", "description", "source"))]
+    if _quiet(args):
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif rows:
+        print(params_text(rows))
+    else:
+        _err(f"no parameter matches {args.filter!r}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """``govsim schema``: the JSON Schema of scenario files."""
+    from govsim.scenario import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        if not _quiet(args):
+            sys.stdout.write(text)
+        return EXIT_OK
+    from govsim.io import write_atomic
+
+    if not args.out.parent.is_dir():
+        raise UsageError(f"{args.out.parent}: no such directory")
+    write_atomic(args.out, text.encode("utf-8"))
+    if not _quiet(args):
+        print(args.out)
+    return EXIT_OK
+
+
+def headline_text(headline: Any) -> str:
+    """The headline results as an aligned table: label, value, unit."""
+    rows = [(r.label, *format_value(r.value, r.unit)) for r in headline.itertuples()]
+    if not rows:
+        return "  (no headline results)"
+    wl = max(len(r[0]) for r in rows)
+    wv = max(len(r[1]) for r in rows)
+    return "\n".join(f"  {label:<{wl}}  {value:>{wv}}  {unit}".rstrip() for label, value, unit in rows)
+
+
+def format_value(value: Any, unit: str) -> tuple[str, str]:
+    """A value as text, with the unit it is shown in: shares as percent, big numbers grouped."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a", unit
+    v = float(value)
+    if unit == "share":
+        return f"{100 * v:.1f}", "%"
+    if abs(v) >= 100:
+        return f"{v:,.0f}", unit
+    return ("0" if v == 0 else f"{v:.3g}"), unit
+
+
+def params_text(rows: list[dict[str, Any]]) -> str:
+    """Parameters as an aligned table; long defaults are cut short (see ``--json`` for all)."""
+    columns = ("path", "default", "unit", "range", "description", "source")
+    cells = [[r["path"], _short(_show(r.get("default")), 32), str(r.get("unit") or ""),
+              _short(str(r.get("range") or ""), 40), str(r.get("description") or ""),
+              str(r.get("source") or "")] for r in rows]
+    widths = [max(len(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = [[c.upper() for c in columns], *cells]
+    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True))
+                     .rstrip() for line in lines)
+
+
+def _width(text: str) -> int:
+    # Terminal columns: CJK characters (网格) take two.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def default_run_name(scenario: Any) -> str:
+    """``NAME-sSEED-HASH8``: readable, and two different runs never share a directory."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario.name).strip("-.") or "run"
+    return f"{name}-s{scenario.seed}-{scenario.hash[:8]}"
+
+
+def _load(path: str | None, overrides: list[str]) -> Any:
+    from govsim import load_scenario
+
+    if path is None and DEFAULT_SCENARIO.is_file():
+        path = str(DEFAULT_SCENARIO)
+    return load_scenario(path, overrides)
+
+
+def _run_overrides(args: argparse.Namespace) -> list[str]:
+    # Seed and weeks go into the scenario itself, so scenario.yaml in the run
+    # directory reruns exactly this run, and the loader validates them.
+    extra = [] if args.seed is None else [f"seed={args.seed}"]
+    extra += [] if args.steps is None else [f"steps={args.steps}"]
+    return [*args.overrides, *extra]
+
+
+@contextlib.contextmanager
+def _progress_bar(args: argparse.Namespace, scenario: Any) -> Iterator[Callable[[int, int], None] | None]:
+    """A tqdm bar on stderr as a ``progress(done, total)`` callback, or None when off."""
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    if not show or _quiet(args):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.steps, desc=scenario.name, unit="week", file=sys.stderr, leave=False) as bar:
+
+        def update(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield update
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed of 0 or more, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of weeks, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 week, got {value}")
+    return value
+
+
+def _is_input_error(err: Exception) -> bool:
+    if isinstance(err, ScenarioError | UsageError):
+        return True
+    io_module = sys.modules.get("govsim.io")  # not imported: cannot be its error
+    return io_module is not None and isinstance(err, io_module.RunDirError)
+
+
+def _quiet(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "quiet", False))
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if value is not None and math.isfinite(float(value)) else None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value if value else '""'
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    # The reader went away (`govsim params | head`): stop Python's exit-time flush from failing too.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

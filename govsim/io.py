@@ -1,0 +1,386 @@
+"""Run directories: a run written to disk as plain, checksummed files.
+
+A run directory holds the run's tables as CSV (for spreadsheets and pandas),
+the summary again as JSON (for programs), the resolved scenario as YAML (to
+rerun it) and ``manifest.json``. Every file is written atomically, and the
+manifest is written last and lists every other file with its SHA-256, so a
+directory with a manifest is complete and intact and one without is not: a
+crash or Ctrl-C part-way leaves no file half-written and no manifest.
+
+Floats are written in Python's shortest exact form (``repr``), which reads
+back to the identical double, so writing the same result twice gives
+byte-identical files and a run can be compared to a rerun with ``cmp``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim.metrics import METRICS, headline_table
+
+#: Version of the run-directory layout, recorded in the manifest.
+FORMAT = "govsim-run/1"
+MANIFEST = "manifest.json"
+TIMESERIES = "timeseries.csv"
+SUMMARY_CSV = "summary.csv"
+SUMMARY_JSON = "summary.json"
+SCENARIO = "scenario.yaml"
+FIGURE = "figure.png"
+
+#: dtypes given to ``pd.read_csv``: a column that happens to hold only whole
+#: numbers must still come back as floats, and keys must stay text.
+TIMESERIES_DTYPES = {"week": "int64", "metric": "str", "scope": "str", "key": "str", "value": "float64"}
+
+
+class RunDirError(Exception):
+    """A run directory cannot be read or written; ``str()`` is a user-facing message."""
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run read back from its directory: the same tables as a ``RunResult``.
+
+    Attributes:
+        path: The run directory.
+        scenario: The resolved scenario, as the plain data of ``scenario.yaml``.
+        seed: The seed the run used.
+        timeseries: Weekly values, tidy: week, metric, scope, key, value.
+        summary: Whole-run values with label, unit and higher_is_better.
+        manifest: The manifest, including the ``files`` checksums.
+    """
+
+    path: Path
+    scenario: dict[str, Any]
+    seed: int | None
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name, for titles."""
+        return str(self.scenario.get("name") or self.path.name)
+
+    def headline(self) -> pd.DataFrame:
+        """Overall values of the headline metrics: columns name, label, value, unit."""
+        return headline_table(self.summary)
+
+
+def write_run(result: Any, out_dir: str | os.PathLike[str], *, overwrite: bool = False,
+              figure: bool = False) -> Path:
+    """Write a run to ``out_dir`` and return the directory.
+
+    Files: ``timeseries.csv``, ``summary.csv``, ``summary.json``,
+    ``scenario.yaml``, optionally ``figure.png``, and last ``manifest.json``.
+    Writing the same result again gives byte-identical files.
+
+    Args:
+        result: A ``RunResult`` (anything with ``scenario``, ``seed``,
+            ``timeseries``, ``summary`` and ``manifest``).
+        out_dir: Directory to write; created if missing. Files in it that are
+            not the run's own are left alone.
+        overwrite: Replace a *different* run already in ``out_dir``. Rewriting
+            the same run (same scenario hash, seed and weeks) needs no flag.
+        figure: Also draw ``figure.png`` (before the manifest, so a complete
+            directory has its figure). The figure is a view of the data, so it
+            is not checksummed: ``govsim plot`` may redraw it.
+
+    Returns:
+        The run directory.
+
+    Raises:
+        RunDirError: ``out_dir`` is a file, or holds a different run and
+            ``overwrite`` is False.
+    """
+    out = Path(out_dir)
+    manifest = dict(result.manifest)
+    _prepare_dir(out, manifest, overwrite)
+    payloads = {
+        TIMESERIES: csv_bytes(result.timeseries),
+        SUMMARY_CSV: csv_bytes(labelled_summary(result.summary)),
+        SUMMARY_JSON: json_bytes(summary_document(result)),
+        SCENARIO: result.scenario.to_yaml().encode("utf-8"),
+    }
+    files = {name: write_atomic(out / name, data) for name, data in payloads.items()}
+    if figure:
+        from govsim.plots import plot_run
+
+        plot_run(result.timeseries, out / FIGURE, title=figure_title(result))
+    manifest["format"] = FORMAT
+    manifest["files"] = files
+    write_atomic(out / MANIFEST, json_bytes(manifest))
+    return out
+
+
+def read_run(run_dir: str | os.PathLike[str], *, verify: bool = True) -> StoredRun:
+    """Read a complete run directory back into tables.
+
+    The time series is read in one call,
+    ``pd.read_csv(run_dir / "timeseries.csv", dtype=TIMESERIES_DTYPES)``, which
+    any other program may use in the same way; values come back as the exact
+    doubles the run produced.
+
+    Args:
+        run_dir: A directory written by :func:`write_run`.
+        verify: Check every file against its size and SHA-256 in the manifest,
+            so an edited or truncated file is caught instead of silently used.
+
+    Raises:
+        RunDirError: No such directory, no manifest (the run is incomplete or
+            not a run), or a file missing or changed since it was written.
+    """
+    path = Path(run_dir)
+    manifest = read_manifest(path)
+    if verify:
+        verify_files(path, manifest)
+    timeseries = pd.read_csv(path / TIMESERIES, dtype=TIMESERIES_DTYPES)
+    summary = pd.read_csv(path / SUMMARY_CSV, dtype={"key": "str", "value": "float64"})
+    scenario = manifest.get("scenario")
+    if not isinstance(scenario, dict):
+        scenario = _read_yaml(path / SCENARIO)
+    seed = manifest.get("seed")
+    return StoredRun(path, scenario, None if seed is None else int(seed), timeseries, summary, manifest)
+
+
+#: The same as :func:`read_run`, for readers who think of it as loading.
+load_run = read_run
+
+
+def check_run_dir(out_dir: str | os.PathLike[str], identity: Mapping[str, Any],
+                  overwrite: bool = False) -> None:
+    """Check, without changing anything, that a run may be written to ``out_dir``.
+
+    Callers run this before a long simulation so that a refusal comes at once,
+    not after the work is done. :func:`write_run` checks again.
+
+    Args:
+        out_dir: The intended run directory (need not exist).
+        identity: ``scenario_hash``, ``seed`` and ``steps`` of the run to write.
+        overwrite: As for :func:`write_run`.
+
+    Raises:
+        RunDirError: ``out_dir`` is a file, holds a different run, or holds
+            run-named files without a manifest, and ``overwrite`` is False.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise RunDirError(f"{out}: exists and is not a directory; choose another output directory.")
+    if overwrite or not out.is_dir():
+        return
+    old_path = out / MANIFEST
+    if not old_path.exists():
+        ours = [name for name in (TIMESERIES, SUMMARY_CSV, SUMMARY_JSON, SCENARIO) if (out / name).exists()]
+        if ours:
+            raise RunDirError(
+                f"{out} holds {', '.join(ours)} but no {MANIFEST}: an interrupted run, or files that "
+                "govsim did not write. Not overwriting them; choose another output directory, or pass "
+                "--overwrite (overwrite=True) to replace them."
+            )
+        return
+    try:
+        old = json.loads(old_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        old = {}
+    if not (isinstance(old, dict) and all(old.get(k) == identity.get(k) for k in _IDENTITY)):
+        raise RunDirError(
+            f"{out} already holds a different run ({_describe(old)}); not overwriting it. "
+            "Choose another output directory, or pass --overwrite (overwrite=True) to replace it."
+        )
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a run directory, or a :class:`RunDirError` saying why not."""
+    if not path.is_dir():
+        raise RunDirError(f"{path}: no such run directory.")
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise RunDirError(
+            f"{path} is not a complete govsim run: it has no {MANIFEST}. The run was interrupted "
+            "before it finished writing, or the directory was not written by govsim. Run it again."
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RunDirError(f"{manifest_path}: cannot be read as a govsim manifest ({err}).") from err
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise RunDirError(f"{manifest_path}: not a govsim manifest (no 'files' entry).")
+    return manifest
+
+
+def verify_files(path: Path, manifest: Mapping[str, Any]) -> None:
+    """Check every file named in the manifest against its recorded size and SHA-256."""
+    for name, expected in manifest["files"].items():
+        file = path / name
+        if not file.is_file():
+            raise RunDirError(f"{file}: missing, but listed in {MANIFEST}; the run directory is damaged.")
+        data = file.read_bytes()
+        if len(data) != expected.get("bytes") or _sha256(data) != expected.get("sha256"):
+            raise RunDirError(
+                f"{file}: does not match its checksum in {MANIFEST}; it was changed or damaged "
+                "after the run was written. Run it again, or read it with verify=False."
+            )
+
+
+def write_atomic(path: Path, data: bytes) -> dict[str, Any]:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never part.
+
+    The bytes go to a temporary file in the same directory (so the final
+    rename cannot cross file systems), are flushed and fsynced, then renamed
+    over ``path``. On any failure, including Ctrl-C, the temporary is removed.
+
+    Returns:
+        ``{"sha256": ..., "bytes": ...}`` of what was written, for the manifest.
+    """
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    # os.open with mode 0o666 lets the umask decide permissions, as for any new file
+    # (tempfile.mkstemp would make them private).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+    return {"sha256": _sha256(data), "bytes": len(data)}
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as CSV bytes, floats in shortest exact form, NaN as an empty field."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = [_float_text(x) for x in out[column].tolist()]
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def labelled_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with each metric's label, unit and direction, for readers without the code."""
+    out = summary[["metric", "scope", "key", "value"]].copy()
+    known = out["metric"].map(METRICS.get)
+    out["label"] = [m.label if m else "" for m in known]
+    out["unit"] = [m.summary_unit if m else "" for m in known]
+    out["higher_is_better"] = pd.Series([m.higher_is_better if m else None for m in known], dtype=object)
+    return out
+
+
+def summary_document(result: Any) -> dict[str, Any]:
+    """What ``summary.json`` holds: the run's identity, headline and full summary."""
+    manifest = result.manifest
+    summary = labelled_summary(result.summary)
+    records = [
+        {**row, "value": _json_float(row["value"])}
+        for row in summary.to_dict(orient="records")
+    ]
+    headline = [
+        {**row, "metric": row.pop("name"), "value": _json_float(row["value"])}
+        for row in headline_table(result.summary).to_dict(orient="records")
+    ]
+    return {
+        "scenario": getattr(result.scenario, "name", None),
+        "scenario_hash": manifest.get("scenario_hash", getattr(result.scenario, "hash", None)),
+        "seed": result.seed,
+        "steps": manifest.get("steps"),
+        "headline": headline,
+        "summary": records,
+    }
+
+
+def figure_title(result: Any) -> str:
+    """A figure title naming the scenario and seed."""
+    scenario = result.scenario
+    name = scenario.get("name") if isinstance(scenario, dict) else getattr(scenario, "name", None)
+    return f"{name or 'run'} — seed {result.seed}"
+
+
+def json_bytes(document: Any) -> bytes:
+    """JSON as stable, human-readable bytes; NaN and infinities become null (JSON has none)."""
+    text = json.dumps(_clean(document), indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _prepare_dir(out: Path, manifest: Mapping[str, Any], overwrite: bool) -> None:
+    check_run_dir(out, manifest, overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / MANIFEST).exists():
+        # Mark the directory incomplete while its files are replaced.
+        (out / MANIFEST).unlink()
+        _fsync_dir(out)
+
+
+#: Manifest keys that say which run a directory holds.
+_IDENTITY = ("scenario_hash", "seed", "steps")
+
+
+def _describe(manifest: Any) -> str:
+    if not isinstance(manifest, dict):
+        return "unreadable manifest"
+    scenario = manifest.get("scenario")
+    name = scenario.get("name", "?") if isinstance(scenario, dict) else "?"
+    digest = str(manifest.get("scenario_hash") or "?")[:12]
+    return f"scenario {name}, hash {digest}, seed {manifest.get('seed')}, {manifest.get('steps')} weeks"
+
+
+def _float_text(x: float) -> str:
+    return "" if math.isnan(x) else repr(float(x))
+
+
+def _json_float(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _clean(value.item())
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    # Make the rename itself durable; not possible on every platform (Windows).
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise RunDirError(f"{path}: cannot be read ({err}).") from err
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command: install govsim with its test tools into .venv if
+# needed, lint with ruff, then run the test suite. Extra arguments go to pytest,
+# e.g. ./scripts/test.sh -k cli -x
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_venv.sh
+ensure_venv test
+
+lint=()
+for dir in govsim tests benchmarks; do
+    if [ -d "$dir" ]; then
+        lint+=("$dir")
+    fi
+done
+if [ "${#lint[@]}" -gt 0 ]; then
+    .venv/bin/python -m ruff check "${lint[@]}"
+fi
+# pytest's own exit code is the result: 5 ("no tests collected") fails too.
+exec .venv/bin/python -m pytest -q "$@"
