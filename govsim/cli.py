@@ -104,7 +104,8 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, metavar="DIR",
                    help=f"directory for the results (default: {RUNS_DIR}/NAME-sSEED-HASH8)")
     p.add_argument("--overwrite", action="store_true", help="replace a different run already in DIR")
-    p.add_argument("--plot", action="store_true", help="also draw DIR/figure.png")
+    p.add_argument("--plot", action=argparse.BooleanOptionalAction, default=True,
+                   help="draw DIR/figure.png of coverage, trust and workload (default: on)")
     p.add_argument("--json", action="store_true",
                    help="print the headline results and output path as one JSON object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,

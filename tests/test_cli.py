@@ -21,14 +21,6 @@ REPO = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = ("run", "validate", "plot", "params", "schema")
 
 
-def model_or_skip() -> None:
-    """Skip end-to-end tests until the model package can build a GovModel."""
-    try:
-        from govsim.model import GovModel  # noqa: F401
-    except ImportError as err:
-        pytest.skip(f"govsim.model not importable yet: {err}")
-
-
 def fake_run_dir(path: Path) -> Path:
     """A run directory written by the real writer from a tiny fake result."""
     from govsim.io import write_run
@@ -251,11 +243,10 @@ def test_headline_table_aligns_values() -> None:
     assert lines == ["  Coverage     50.0  %", "  Open cases  1,234  cases"]
 
 
-# -- end to end with the real model (skipped until govsim.model is ready) ----------------------
+# -- end to end with the real model -------------------------------------------------------------
 
 
 def test_run_json_writes_a_complete_reproducible_run(tmp_path: Path, capsys) -> None:
-    model_or_skip()
     from govsim.io import read_run
 
     out = tmp_path / "run"
@@ -274,7 +265,6 @@ def test_run_json_writes_a_complete_reproducible_run(tmp_path: Path, capsys) -> 
 
 
 def test_run_default_output_dir_and_table(tmp_path: Path, capsys, monkeypatch) -> None:
-    model_or_skip()
     monkeypatch.chdir(tmp_path)
     assert main(["run", "--steps", "2"]) == 0
     out = capsys.readouterr().out
@@ -288,7 +278,6 @@ def test_run_default_output_dir_and_table(tmp_path: Path, capsys, monkeypatch) -
 
 
 def test_run_refuses_to_clobber_a_different_run(tmp_path: Path, capsys) -> None:
-    model_or_skip()
     out = tmp_path / "run"
     assert main(["run", "--steps", "2", "--out", str(out), "-q"]) == 0
     assert main(["run", "--steps", "2", "--seed", "8", "--out", str(out)]) == 2
