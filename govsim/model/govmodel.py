@@ -18,6 +18,7 @@ from govsim.model.offices import admin_hours, build_departments
 from govsim.model.organisations import build_organisations, capacity_matrix
 from govsim.model.residents import REPORT_GROUPS, Residents
 from govsim.model.streams import Streams
+from govsim.model.workforce import Workforce
 from govsim.model.workplan import HourPlan, plan_hours
 from govsim.policies import build_policies
 
@@ -30,9 +31,20 @@ class GovModel(mesa.Model):
 
     Built from a resolved scenario; every random draw comes from a named
     stream of :class:`~govsim.model.streams.Streams` seeded by ``seed``.
+
+    Args:
+        scenario: A resolved scenario.
+        seed: Random seed; defaults to the scenario's own.
+        residents: ``"vectorised"`` (the default, and the only one for real
+            runs) holds residents as columns; ``"agents"`` uses
+            :class:`~govsim.model.reference.AgentResidents`, one ``mesa.Agent``
+            per resident with the same weekly rules written agent by agent. It
+            is much slower and exists as a test oracle (the two must agree
+            statistically) and as the benchmark's reference.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 residents: str = "vectorised") -> None:
         seed = scenario.seed if seed is None else int(seed)
         self.streams = Streams(seed)
         super().__init__(rng=self.streams("mesa"))
@@ -41,11 +53,16 @@ class GovModel(mesa.Model):
         self.week = 0
         self.weeks_per_year = p["budget"]["weeks_per_year"]
         self.hierarchy = h = build_hierarchy(p["hierarchy"], p["population"])
-        self.residents = Residents(h, p, self.streams("population"))
+        if residents == "vectorised":
+            self.residents = Residents(h, p, self.streams("population"))
+        elif residents == "agents":
+            from govsim.model.reference import AgentResidents
+
+            self.residents = AgentResidents(self, h, p, self.streams("population"))
+        else:
+            raise ValueError(f"residents must be 'vectorised' or 'agents', not {residents!r}")
         self._community_start = np.r_[0, np.cumsum(h.community_residents)[:-1]]
         self.farmers = np.flatnonzero(self.residents.plot_mu > 0)
-        from govsim.model.workforce import Workforce
-
         self.workforce = Workforce(h, p["staff"], self.streams("staff_setup"))
         self.departments = build_departments(self, p["departments"])
         self.organisations = build_organisations(self, p["organisations"], h.communities,
