@@ -37,18 +37,20 @@ class Budget:
         self.lines = np.zeros((hierarchy.communities, len(CATEGORIES)))
         self.flexible = np.zeros(hierarchy.communities)
 
-    def earmark(self, flexible_share: float, weights: np.ndarray, scale: float = 1.0) -> None:
-        """Set how next year's money is split (called by policies).
+    def earmark(self, flexible_share: float, weights: np.ndarray) -> None:
+        """Set how the coming year's money is split (called by policies at a year's start).
 
         Args:
             flexible_share: 0 fully earmarked, 1 block grant.
             weights: Share of the earmarked money per category (normalised here).
-            scale: Multiplier on the yearly amount (a budget change).
         """
         total = weights.sum()
         self.flexible_share = flexible_share
         self.line_weights = weights / total if total > 0 else np.full(weights.size, 1.0 / weights.size)
-        self.yearly = self.yearly * scale
+
+    def block_grant(self) -> None:
+        """Make the coming year's money fully flexible, the default without earmarking."""
+        self.earmark(1.0, np.ones(len(CATEGORIES)))
 
     def open_year(self) -> None:
         """Pay in a new year's money."""

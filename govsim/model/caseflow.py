@@ -145,8 +145,9 @@ def finish_work(model: GovModel, week: int) -> np.ndarray:
 def move_up(model: GovModel, week: int, idx: np.ndarray, resident_push: bool) -> None:
     """Move cases one level up with the ladder's delay (a department's own at the county).
 
-    A case pushed up by its resident is handled in full at the new level; one
-    passed up because the level below could not resolve it too.
+    A case pushed up by its resident is resolved at the new level, which does
+    the full work. A case passed up because the level below could not resolve
+    it gets the full work where it can be resolved, else only the pass-up share.
     """
     c = model.cases
     new_level = np.minimum(c["level"][idx] + 1, COUNTY).astype(np.int8)
@@ -203,7 +204,7 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     tally.abandoned.append(c["resident"][abandoned])
     escalated = candidates[pushes]
     tally.escalated.append(c["resident"][escalated])
-    from_community = escalated[c["level"][escalated] <= COMMUNITY]
+    from_community = escalated[c["level"][escalated] == COMMUNITY]  # leaving the community
     model.extra_admin += beh["escalation_report_hours"] * np.bincount(
         c["community"][from_community], minlength=model.hierarchy.communities)
     move_up(model, week, escalated, resident_push=True)

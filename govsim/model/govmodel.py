@@ -91,13 +91,16 @@ class GovModel(mesa.Model):
     def step(self) -> None:
         """Advance one week, in these phases:
 
-        1. New budget year: policies set the split, then money is paid in.
+        1. New budget year: policies set the split (default: a block grant),
+           then money is paid in.
         2. Residents raise needs; each becomes a case at their grid, with a
            channel (online, office, home visit), hours, deadline, level needed.
         3. Funded social organisations work cases of their specialty.
         4. Hours are planned per community: compulsory admin (departments'
-           tasks, data entry, reports, post overhead), targets and cases in the
-           order the priority rule sets, within contract hours plus overtime.
+           tasks, data entry, reports, post overhead, and last week's extra
+           admin: escalation reports and audit rectification), targets and
+           cases in the order the priority rule sets, within contract hours
+           plus overtime.
         5. Staff work community cases; policies spend their target hours.
         6. Township offices and county departments work escalated cases.
         7. Finished work is passed up the ladder or marked done; done cases
@@ -113,6 +116,7 @@ class GovModel(mesa.Model):
             for policy in self.policies:
                 policy.year_start(self, week)
             self.budget.open_year()
+            self.budget.block_grant()  # the default again next year unless a policy splits it
         caseflow.raise_needs(self, week, tally)                                # 2
         org_hours = caseflow.serve_by_organisations(self, week)                # 3
         plan = self._plan(week)                                                # 4

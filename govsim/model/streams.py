@@ -1,10 +1,14 @@
 """Named random streams, one per stochastic process.
 
-Each process (needs, channel choice, abandonment, staff turnover, each
-policy, ...) draws from its own ``numpy.random.Generator`` derived from the
-scenario seed and the stream's name. Switching a policy on therefore adds
-draws to that policy's stream only, and every other draw is unchanged: that is
-what makes paired comparisons (common random numbers) precise.
+Each process (needs, case intake, residents' reactions to delay, staff
+turnover, each policy, ...) draws from its own ``numpy.random.Generator``
+derived from the scenario seed and the stream's name. Switching a policy on
+therefore adds draws to that policy's stream only, and every other stream's
+sequence is unchanged: residents raise exactly the same needs with and without
+the policy. That is what makes paired comparisons (common random numbers)
+precise. (Where a policy changes which cases are late, the reaction stream's
+draws fall on other cases: pairing is by process, not by case.) A policy's
+stream is named by its position in the scenario's list.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ several posts) comes first. Then the priority rule:
 * ``service_first``: the compulsory part of target demand (``pressure`` ×
   demand: what evaluation forces), then cases, then the rest of the targets.
 
+When several policies ask for target hours, the hours given are shared among
+them in proportion to their demands.
+
 Hours come from contract hours plus the overtime limit; what nobody asks for
 is idle. Load is hours demanded over contract hours (a backlog counts in
 full); strain is hours worked over contract hours, bounded by the overtime

@@ -5,6 +5,10 @@ flexible share and category lines weighted by ``lines``. A case that needs
 money draws on its own line, then on the flexible share; money left at year
 end lapses. When the lines do not match local needs (S0: funds for basic
 repairs, none for handrails), money lapses while cases wait.
+
+The split is set at each year's start, so a window that starts mid-year takes
+effect from the next year. With several earmarking policies, the last in the
+scenario's list that is in force decides.
 """
 
 from __future__ import annotations
@@ -40,5 +44,3 @@ class BudgetEarmarking(Policy):
         if self.active(week):
             weights = np.array([float(self.params["lines"].get(c, 0.0)) for c in CATEGORIES])
             model.budget.earmark(self.params["flexible_share"], weights)
-        else:
-            model.budget.earmark(1.0, np.ones(len(CATEGORIES)))

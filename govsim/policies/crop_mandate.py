@@ -61,7 +61,8 @@ class CropMandate(Policy):
               unit="share", low=0.0, high=1.0, source="S0"),
         Param("effort_cap", "float", 0.3, "Most of a village's hours the campaign can take in a week.",
               unit="share", low=0.0, high=1.0, source="assumption"),
-        Param("audit_probability", "float", 0.2, "Yearly chance the reported area is checked.",
+        Param("audit_probability", "float", 0.2,
+              "Yearly chance the reported area is checked; the risk deters padding.",
               unit="1/year", low=0.0, high=1.0, source="assumption"),
     )
 
@@ -138,9 +139,8 @@ class CropMandate(Policy):
         res.farm_income[self.farmers] = income
         loss = np.maximum(0.0, self.staple_income - income) / np.maximum(self.staple_income, 1e-9)
         losing = np.flatnonzero(loss > 0)
-        bias = model.params["behaviour"]["negativity_bias"]
-        yearly = self.params["loss_trust_per_year"] / model.weeks_per_year
-        res.change_trust(self.farmers[losing], -np.minimum(1.0, loss[losing]) * yearly * bias)
+        weekly = self.params["loss_trust_per_year"] / model.weeks_per_year
+        res.change_trust(self.farmers[losing], -np.minimum(1.0, loss[losing]) * weekly)
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         shares = self.planted_share()

@@ -79,6 +79,8 @@ class TargetInflation(Policy):
         self.size = h.community_residents.astype(np.float64)
         self.audit_chance = weekly_audit_chance(p["audit_probability"], model.weeks_per_year)
         self.owns_target = p["indicator"] != CROP_AREA
+        # The campaign's deadline: its end week, or the run's last week if that comes first.
+        self.deadline = min(self.end, model.scenario.steps - 1)
 
     @property
     def metric_family(self) -> str | None:  # type: ignore[override]
@@ -96,9 +98,9 @@ class TargetInflation(Policy):
             mandate.inflate_target(self.bottom / max(self.params["top_target"], 1e-12))
 
     def paced_target(self, week: int) -> np.ndarray:
-        """The share due by ``week``: the bottom target spread evenly over the window."""
-        span = max(1, min(self.end, 10**9) - self.start + 1)
-        return self.bottom * min(1.0, (week - self.start + 1) / span)
+        """The share due by ``week``: the bottom target spread evenly up to the deadline."""
+        span = max(1, self.deadline - self.start + 1)
+        return self.bottom * min(1.0, max(0.0, (week - self.start + 1) / span))
 
     def target_demand(self, model: GovModel, week: int) -> np.ndarray | None:
         if not (self.owns_target and self.active(week)):
@@ -109,6 +111,8 @@ class TargetInflation(Policy):
         return np.minimum(hours, self.params["effort_cap"] * model.hours_available)
 
     def target_work(self, model: GovModel, week: int, hours: np.ndarray) -> None:
+        if not self.owns_target:
+            return
         p = self.params
         effort = np.divide(hours, self.size * p["hours_per_unit"], out=np.zeros_like(hours),
                            where=self.size * p["hours_per_unit"] > 0)

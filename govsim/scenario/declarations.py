@@ -30,12 +30,12 @@ CATEGORIES = (
 )
 DEPARTMENTS = (
     "civil_affairs", "social_security", "health", "urban_management",
-    "justice", "education", "agriculture",
+    "justice", "education", "agriculture", "public_security", "emergency_management",
 )
 PRIORITY_RULES = ("service_first", "target_first")
 
-_ASSUME_RATE = ("assumption: about 0.6 cases per resident a year, set so staff work ~90% of contract "
-                "hours in the baseline (S0: few staff, heavy load)")
+_ASSUME_RATE = ("assumption: about 0.7 needs per resident a year, set so staff work 70-90% of "
+                "contract hours in the baseline, near the edge of overload (S0: few staff, heavy load)")
 
 
 def _p(name: str, kind: str, default: Any, description: str, **kw: Any) -> Param:
@@ -51,7 +51,7 @@ HIERARCHY = Section("hierarchy", "County → townships → communities/villages 
        unit="share", low=0.0, high=1.0, source="assumption: one urban, one rural"),
     _p("grid_size", "int", 1000, "Residents per grid (网格), each with one grid worker post.",
        unit="residents", low=50, high=20000,
-       source="S3: a grid is a block of a few hundred households"),
+       source="assumption: a grid of a few hundred households, as in grid management (S3)"),
     _p("escalation_delay_weeks", "int", 2, "Weeks a case takes to climb one level.",
        unit="weeks", low=0, high=26, source="S0: long approval chains; assumption for the number"),
     _p("township_capacity_hours", "float", 150.0,
@@ -63,7 +63,7 @@ POPULATION = Section("population", "Residents: size, groups, literacy and trust.
     _p("residents", "int", 24000, "Residents in the county.", unit="residents",
        low=10, high=2_000_000_000, source="assumption: small teaching county"),
     _p("urban_share", "float", 0.67, "Share of residents living in urban communities.",
-       unit="share", low=0.0, high=1.0, source="Census2020: 63.9% urban"),
+       unit="share", low=0.0, high=1.0, source="Census2020: 63.9% urban; rounded to two thirds"),
     _p("share_elderly_urban", "float", 0.158, "Share aged 60+ in urban communities.",
        unit="share", low=0.0, high=1.0, source="Census2020: 15.82% of urban population aged 60+"),
     _p("share_elderly_rural", "float", 0.238, "Share aged 60+ in rural villages.",
@@ -117,9 +117,10 @@ STAFF = Section("staff", "Community and village workers: hours, skills, burnout,
        source="assumption"),
     _p("priority", "choice", "service_first", "Which comes first after compulsory admin: cases or targets.",
        choices=PRIORITY_RULES, source="assumption: the rule is a scenario choice"),
-    _p("burnout_gain", "float", 0.08, "Burnout gained per week per unit of load above 1.", unit="1/week",
+    _p("burnout_gain", "float", 0.08,
+       "Burnout gained per week per unit of strain (worked/contract hours) above 1.", unit="1/week",
        low=0.0, high=1.0, source="assumption: months of overload to burn out"),
-    _p("burnout_recovery", "float", 0.04, "Burnout lost per week per unit of load below 1.", unit="1/week",
+    _p("burnout_recovery", "float", 0.04, "Burnout lost per week per unit of strain below 1.", unit="1/week",
        low=0.0, high=1.0, source="assumption"),
     _p("burnout_productivity_loss", "float", 0.4, "Productivity lost at full burnout.", unit="share",
        low=0.0, high=1.0, source="S0: overload lowers service quality and speed"),
@@ -149,15 +150,17 @@ def _department(name: str, task: float, entry: float, capacity: float, delay: in
 
 
 DEPARTMENT_SECTIONS = Section("departments", "County departments: tasks, data systems, capacity.", (
-    _department("civil_affairs", 6.0, 1.5, 40.0, 2),
+    _department("civil_affairs", 5.0, 1.5, 40.0, 2),
     _department("social_security", 4.0, 1.5, 30.0, 2),
     _department("health", 4.0, 1.5, 30.0, 2),
-    _department("urban_management", 3.0, 1.5, 30.0, 3),
+    _department("urban_management", 2.0, 1.5, 30.0, 3),
     _department("justice", 2.0, 1.0, 20.0, 2),
     _department("education", 2.0, 1.0, 20.0, 2),
     _department("agriculture", 3.0, 1.0, 20.0, 2),
-    _p("extra_systems", "int", 10, "Other data systems communities must also fill in.", unit="systems",
-       low=0, high=100, source="S3: communities entered data into 17 systems (7 departments + 10)"),
+    _department("public_security", 1.5, 1.0, 20.0, 2),
+    _department("emergency_management", 1.5, 1.0, 20.0, 2),
+    _p("extra_systems", "int", 8, "Other data systems communities must also fill in.", unit="systems",
+       low=0, high=100, source="S3: communities entered data into 17 systems (9 departments + 8)"),
     _p("extra_system_hours", "float", 1.0, "Hours per week per community for each extra system.",
        unit="hours/week", low=0.0, high=40.0, source="assumption"),
     _p("reporting_hours", "float", 6.0, "Hours per community per week on reports and inspections.",
@@ -219,7 +222,8 @@ def _need(name: str, spec: tuple) -> Section:
                       "Who can raise it: everyone, or only residents with this flag.",
                       choices=("everyone", *FLAGS), source="S0: farmers' livelihood needs"))
     entries += [
-        _p("hours", "float", hours, "Staff hours to resolve one case at office-channel effort.",
+        _p("hours", "float", hours,
+           "Hours a fully skilled worker needs for one office case (staff hours = this / productivity).",
            unit="hours", low=0.01, high=500.0, source="assumption"),
         _p("deadline_weeks", "int", deadline, "Weeks from raising to the deadline for an in-time answer.",
            unit="weeks", low=1, high=104, source="assumption: service promises of days to weeks"),
@@ -278,7 +282,7 @@ BUDGET = Section("budget", "Service money that reaches each community.", (
     _p("service_funds_rural", "float", 18000.0, "Service money per rural village per year.",
        unit="yuan/year", low=0.0, high=1e9, source="assumption"),
     _p("weeks_per_year", "int", 52, "Weeks in a budget year; unspent money lapses at its end.", unit="weeks",
-       low=1, high=520, source="S0: earmarked money lapses at year end"),
+       low=1, high=520, source="assumption: an annual budget cycle"),
 ))
 
 FARMING = Section("farming", "Farmers' plots and the staple crop they grow by default.", (
