@@ -79,11 +79,12 @@ class ResidentAgent(mesa.Agent):
         self.trust0 = trust
         self.need_rates = [(c, rate) for c, rate in enumerate(need_rates) if rate > 0]
 
-    def raise_needs(self, rng: np.random.Generator) -> list[int]:
+    def raise_needs(self, rng: np.random.Generator, multiplier: np.ndarray | None = None) -> list[int]:
         """This week's new needs of this resident: one category per need (repeats allowed)."""
         raised = []
         for category, rate in self.need_rates:
-            count = rng.poisson(rate)
+            scale = 1.0 if multiplier is None else multiplier[self.community, category]
+            count = rng.poisson(rate * scale)
             if count:
                 raised.extend([category] * int(count))
         return raised
@@ -115,6 +116,7 @@ class AgentResidents:
         self.flags, self.literacy, self.stratum = table.flags, table.literacy, table.stratum
         self.plot_mu, self.staple_income = table.plot_mu, table.staple_income
         self.farm_income = table.farm_income
+        self.registered = table.registered
         needs, weeks = params["needs"], params["budget"]["weeks_per_year"]
         self.agents = [
             ResidentAgent(model, row, int(table.community[row]), int(table.group[row]),
@@ -137,7 +139,8 @@ class AgentResidents:
         return np.fromiter((a.trust0 for a in self.agents), dtype=np.float32, count=self.n)
 
     # -- weekly rules ---------------------------------------------------------------
-    def raise_needs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def raise_needs(self, rng: np.random.Generator,
+                    multiplier: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Ask every agent for her new needs: (resident row, category) per need.
 
         Needs are listed by category (stably), as the vectorised class lists
@@ -145,7 +148,7 @@ class AgentResidents:
         """
         rows, categories = [], []
         for agent in self.agents:
-            for category in agent.raise_needs(rng):
+            for category in agent.raise_needs(rng, multiplier):
                 rows.append(agent.row)
                 categories.append(category)
         rows_arr, cats_arr = np.array(rows, dtype=np.int64), np.array(categories, dtype=np.int8)
