@@ -60,12 +60,16 @@ def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
     """Residents raise this week's needs (and any scheduled ones); each becomes a case."""
     who, category = model.residents.raise_needs(model.streams("needs"), model.levers.need_multiplier)
     open_cases(model, week, who, category, tally)
-    for who, category in model.take_scheduled(week):
-        open_cases(model, week, who, category, tally)
+    scheduled: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for who, category, stream in model.take_scheduled(week):
+        scheduled.setdefault(stream, []).append((who, category))
+    for stream, batches in scheduled.items():
+        open_cases(model, week, np.concatenate([w for w, _ in batches]),
+                   np.concatenate([c for _, c in batches]), tally, rng=model.streams(stream))
 
 
 def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray, tally: WeekTally,
-               extra_hours: np.ndarray | float = 0.0) -> None:
+               extra_hours: np.ndarray | float = 0.0, rng: np.random.Generator | None = None) -> None:
     """Turn residents' needs into cases at their grid.
 
     Each case gets a channel (see :func:`~govsim.model.levers.choose_channel`),
@@ -80,20 +84,26 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
         category: Category index of each need.
         tally: This week's tally.
         extra_hours: Effective hours added to each case (e.g. a procedure's steps).
+        rng: Stream for the intake draws (level needed, money, family help).
+            Residents' own needs use ``case_intake``; a policy that opens cases
+            passes its own stream, so switching it on leaves every other
+            case's draws unchanged.
     """
     if who.size == 0:
         return
     res, needs = model.residents, model.needs
-    rng = model.streams("case_intake")
+    own_needs = rng is None
+    rng = model.streams("case_intake") if own_needs else rng
     need_level = (rng.random(who.size)[:, None] > needs.level_cdf[category]).sum(axis=1)
     if model.levers.grid_empowerment > 0:
-        empowered = model.streams("grid_empowerment").random(who.size) < model.levers.grid_empowerment
+        draws = model.streams("grid_empowerment") if own_needs else rng
+        empowered = draws.random(who.size) < model.levers.grid_empowerment
         need_level[(need_level == COMMUNITY) & empowered] = GRID
     needs_money = rng.random(who.size) < needs.money_share[category]
     elderly = res.group[who] == ELDERLY
     home = elderly | res.flags[who, FLAGS.index("disabled")]
     channel = choose_channel(model.levers.channels, res.literacy[who], elderly, res.group[who] == CHILD,
-                             home, model.streams("family_help").random(who.size)
+                             home, (model.streams("family_help") if own_needs else rng).random(who.size)
                              if model.levers.channels.family_help > 0 else np.ones(who.size))
     barred = (channel < 0) | ~res.registered[who]
     extra = np.broadcast_to(np.asarray(extra_hours, dtype=np.float64), who.shape)[~barred]

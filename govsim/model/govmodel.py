@@ -72,7 +72,7 @@ class GovModel(mesa.Model):
         self.budget = Budget(h, p["budget"])
         self.needs = NeedTable.from_params(p["needs"])
         self.levers = self._default_levers()
-        self._scheduled: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self._scheduled: dict[int, list[tuple[np.ndarray, np.ndarray, str]]] = {}
         self.bounces = 0
         self.township_capacity = np.full(h.townships, p["hierarchy"]["township_capacity_hours"])
         self.department_capacity = np.array([d.capacity_hours for d in self.departments])
@@ -173,7 +173,8 @@ class GovModel(mesa.Model):
             "post_overhead_hours"]
         levers = self.levers
         admin = admin_hours(self.departments, self.params["departments"], overhead,
-                            levers.data_entry_factor, levers.reporting_cap) + levers.extra_admin
+                            levers.data_entry_factor, levers.reporting_cap,
+                            levers.task_factor) + levers.extra_admin
         demands = [policy.target_demand(self, week) for policy in self.policies]
         return plan_hours(
             available=self.hours_available,
@@ -195,14 +196,25 @@ class GovModel(mesa.Model):
         res.drift_trust(beh["trust_drift"])
 
     # -- helpers for policies -------------------------------------------------------
-    def schedule_needs(self, week: int, who: np.ndarray, category: np.ndarray) -> None:
-        """Have residents ``who`` raise needs of ``category`` in a later ``week``."""
-        if who.size:
-            self._scheduled.setdefault(week, []).append((who, category))
+    def schedule_needs(self, week: int, who: np.ndarray, category: np.ndarray, stream: str) -> None:
+        """Have residents ``who`` raise needs of ``category`` in a later ``week``.
 
-    def take_scheduled(self, week: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        ``stream`` names the random stream their intake draws come from: the
+        scheduling policy's own, so the other cases' draws stay paired.
+        """
+        if who.size:
+            self._scheduled.setdefault(week, []).append((who, category, stream))
+
+    def take_scheduled(self, week: int) -> list[tuple[np.ndarray, np.ndarray, str]]:
         """Needs scheduled for ``week`` (removed from the schedule)."""
         return self._scheduled.pop(week, [])
+
+    def community_rows(self, communities: np.ndarray) -> np.ndarray:
+        """Rows of every resident of ``communities`` (residents are stored community by community)."""
+        communities = np.asarray(communities, dtype=np.int64)
+        sizes = self.hierarchy.community_residents[communities]
+        offsets = np.repeat(self._community_start[communities] - (np.cumsum(sizes) - sizes), sizes)
+        return np.arange(int(sizes.sum()), dtype=np.int64) + offsets
 
     def residents_in(self, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Rows of ``counts[k]`` residents drawn at random (with repeats) in each community."""

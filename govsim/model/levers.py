@@ -59,6 +59,8 @@ class Levers:
         data_entry_factor: Multiplier of data-entry hours (integration cuts it).
         reporting_cap: Most hours per community per week on reports and
             inspections (burden reduction); infinite when uncapped.
+        task_factor: Multiplier of the admin task hours departments push down
+            to each community (burden reduction cuts it).
     """
 
     channels: Channels
@@ -72,6 +74,7 @@ class Levers:
     extra_admin: np.ndarray = field(default_factory=lambda: np.zeros(0))
     data_entry_factor: float = 1.0
     reporting_cap: float = np.inf
+    task_factor: float = 1.0
 
     @classmethod
     def defaults(cls, behaviour: dict, communities: int, escalation_delay: int) -> Levers:

@@ -42,10 +42,12 @@ def build_departments(model: mesa.Model, spec: dict) -> list[Department]:
 
 
 def admin_hours(departments: list[Department], spec: dict, posts_overhead: np.ndarray,
-                data_entry_factor: float = 1.0, reporting_cap: float = np.inf) -> np.ndarray:
+                data_entry_factor: float = 1.0, reporting_cap: float = np.inf,
+                task_factor: float = 1.0) -> np.ndarray:
     """Compulsory admin hours per community this week.
 
-    Tasks from every department; data entry into every department's system and
+    Tasks from every department (times ``task_factor``, which burden
+    reduction lowers); data entry into every department's system and
     the extra systems (times ``data_entry_factor``, which integration lowers);
     reporting and inspections (at most ``reporting_cap``, which burden
     reduction sets); and the overhead of holding several posts.
@@ -53,4 +55,4 @@ def admin_hours(departments: list[Department], spec: dict, posts_overhead: np.nd
     tasks = sum(d.task_hours for d in departments)
     entry = sum(d.data_entry_hours for d in departments) + spec["extra_systems"] * spec["extra_system_hours"]
     reporting = min(spec["reporting_hours"], reporting_cap)
-    return tasks + entry * data_entry_factor + reporting + posts_overhead
+    return tasks * task_factor + entry * data_entry_factor + reporting + posts_overhead

@@ -101,8 +101,8 @@ class ResidentAgent(mesa.Agent):
 class AgentResidents:
     """The population as a list of :class:`ResidentAgent`, with the interface of ``Residents``.
 
-    Static columns that no weekly rule changes (community, group, flags,
-    literacy, farmland, incomes, stratum) are kept as arrays, as the rest of
+    Columns that only migration changes (group, flags, literacy, farmland,
+    incomes, stratum; see :meth:`replace`) and the community are kept as arrays, as the rest of
     the model indexes them; trust is gathered from the agents on each read.
     Code must change trust through :meth:`change_trust`, never by writing
     into :attr:`trust` (that would write into a temporary copy).
@@ -126,6 +126,7 @@ class AgentResidents:
                                             tuple(bool(f) for f in table.flags[row])))
             for row in range(self.n)
         ]
+        self._needs, self._weeks = needs, weeks
         self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
 
     @property
@@ -154,6 +155,23 @@ class AgentResidents:
         rows_arr, cats_arr = np.array(rows, dtype=np.int64), np.array(categories, dtype=np.int8)
         order = np.argsort(cats_arr, kind="stable")
         return rows_arr[order], cats_arr[order]
+
+    def replace(self, rows: np.ndarray, group: np.ndarray, flags: np.ndarray, literacy: np.ndarray,
+                trust: np.ndarray, registered: np.ndarray) -> None:
+        """Put newcomers into ``rows``, agent by agent (see ``Residents.replace``)."""
+        self.group[rows], self.flags[rows], self.literacy[rows] = group, flags, literacy
+        self.registered[rows] = registered
+        for name in ("plot_mu", "staple_income", "farm_income"):
+            getattr(self, name)[rows] = 0.0
+        bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
+        self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
+        for i, row in enumerate(np.asarray(rows).tolist()):
+            agent, own = self.agents[row], tuple(bool(f) for f in flags[i])
+            agent.group, agent.flags, agent.literacy = int(group[i]), own, float(literacy[i])
+            agent.trust = agent.trust0 = float(trust[i])
+            agent.need_rates = [(c, rate) for c, rate in enumerate(
+                weekly_need_rates(self._needs, self._weeks, int(group[i]), own)) if rate > 0]
+        self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
         """Add ``delta`` (one value, or one per entry of ``who``) to the trust of agents ``who``."""

@@ -79,9 +79,9 @@ class Residents:
         bits = (self.flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
         self.stratum = (self.group.astype(np.int16) * 2 ** len(FLAGS) + bits).astype(np.int16)
         self.registered = np.ones(self.n, dtype=bool)
-        self._needs_spec = params["needs"]
-        self._weeks = weeks
-        self._need_cumrates = self._need_rates(params["needs"], weeks)
+        self._rate_table = stratum_need_rates(params["needs"], weeks)
+        self._rates = self._rate_table[self.stratum].T.copy()  # (category, resident)
+        self._need_cumrates = {c: np.cumsum(r) for c, r in enumerate(self._rates)}
         self._group_sizes: np.ndarray | None = None
         self._bounds = np.r_[0, np.cumsum(hierarchy.community_residents)]
 
@@ -118,18 +118,6 @@ class Residents:
                        rng: np.random.Generator) -> np.ndarray:
         return _beta(np.asarray(means)[self.group], concentration, rng).astype(np.float32)
 
-    def _need_rates(self, needs: dict, weeks: int) -> dict[int, np.ndarray]:
-        """Cumulative weekly need rates per category, for weighted draws."""
-        cumrates = {}
-        for c, name in enumerate(CATEGORIES):
-            spec = needs[name]
-            rate = np.array([spec[f"rate_{g}"] for g in GROUPS])[self.group] / weeks
-            for f, flag in enumerate(FLAGS):
-                rate = np.where(self.flags[:, f], rate * spec[f"multiplier_{flag}"], rate)
-            if spec["who"] != "everyone":
-                rate = np.where(self.flags[:, FLAGS.index(spec["who"])], rate, 0.0)
-            cumrates[c] = np.cumsum(rate)
-        return cumrates
 
     # -- weekly rules ---------------------------------------------------------------
     def raise_needs(self, rng: np.random.Generator,
@@ -176,7 +164,8 @@ class Residents:
             getattr(self, name)[rows] = 0.0
         bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
         self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
-        self._need_cumrates = self._need_rates(self._needs_spec, self._weeks)
+        self._rates[:, rows] = self._rate_table[self.stratum[rows]].T
+        self._need_cumrates = {c: np.cumsum(r) for c, r in enumerate(self._rates)}
         self._group_sizes = None
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
@@ -202,6 +191,23 @@ class Residents:
         if self._group_sizes is None:
             self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
         return self._group_sizes
+
+
+def stratum_need_rates(needs: dict, weeks: int) -> np.ndarray:
+    """Weekly need rate per (stratum, category): group rate × flag multipliers, or 0 if not eligible."""
+    table = np.zeros((N_STRATA, len(CATEGORIES)))
+    for stratum in range(N_STRATA):
+        age, bits = divmod(stratum, 2 ** len(FLAGS))
+        has = {flag: bool(bits >> f & 1) for f, flag in enumerate(FLAGS)}
+        for c, name in enumerate(CATEGORIES):
+            spec = needs[name]
+            rate = spec[f"rate_{GROUPS[age]}"] / weeks
+            for flag in FLAGS:
+                if has[flag]:
+                    rate *= spec[f"multiplier_{flag}"]
+            eligible = spec["who"] == "everyone" or has[spec["who"]]
+            table[stratum, c] = rate if eligible else 0.0
+    return table
 
 
 def _beta(mean: np.ndarray, concentration: float, rng: np.random.Generator) -> np.ndarray:
