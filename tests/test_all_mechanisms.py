@@ -67,4 +67,4 @@ def test_money_and_people_are_conserved():
     o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
     held = model.budget.lines.sum() + model.budget.flexible.sum()
     assert o["money_spent"].sum() + o["money_lapsed"].sum() + held == pytest.approx(model.budget.paid_in)
-    assert 0.0 <= model.residents.trust.min() and model.residents.trust.max() <= 1.0
+    assert model.residents.trust.min() >= 0.0 and model.residents.trust.max() <= 1.0

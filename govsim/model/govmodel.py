@@ -209,6 +209,11 @@ class GovModel(mesa.Model):
         """Needs scheduled for ``week`` (removed from the schedule)."""
         return self._scheduled.pop(week, [])
 
+    def community_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-resident array within each community (rows are stored community by community)."""
+        sums = np.add.reduceat(values.astype(np.float64, copy=False), self._community_start)
+        return np.where(self.hierarchy.community_residents > 0, sums, 0.0)
+
     def community_rows(self, communities: np.ndarray) -> np.ndarray:
         """Rows of every resident of ``communities`` (residents are stored community by community)."""
         communities = np.asarray(communities, dtype=np.int64)

@@ -54,14 +54,14 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     rec.by(week, "escalations", "community", events["escalations"][2])
     rec.overall(week, "bounces", float(model.bounces))
     model.bounces = 0
-    unregistered = np.bincount(res.community, weights=~res.registered, minlength=k)
+    unregistered = model.hierarchy.community_residents - model.community_sums(res.registered)
     rec.overall(week, "unregistered_share", float(unregistered.sum() / res.n) if res.n else np.nan)
     rec.by(week, "unregistered_share", "community", _ratio(unregistered, model.hierarchy.community_residents))
 
     trust_strata = np.bincount(res.stratum, weights=res.trust, minlength=N_STRATA)
     rec.overall(week, "trust", float(trust_strata.sum() / res.n) if res.n else np.nan)
     rec.by(week, "trust", "group", _ratio(trust_strata @ MEMBERSHIP, res.group_sizes()))
-    rec.by(week, "trust", "community", _ratio(np.bincount(res.community, weights=res.trust, minlength=k),
+    rec.by(week, "trust", "community", _ratio(model.community_sums(res.trust),
                                               model.hierarchy.community_residents))
     _record_response(model, week, tally)
     _record_staff(model, week, plan, departures)

@@ -80,8 +80,7 @@ class Residents:
         self.stratum = (self.group.astype(np.int16) * 2 ** len(FLAGS) + bits).astype(np.int16)
         self.registered = np.ones(self.n, dtype=bool)
         self._rate_table = stratum_need_rates(params["needs"], weeks)
-        self._rates = self._rate_table[self.stratum].T.copy()  # (category, resident)
-        self._need_cumrates = {c: np.cumsum(r) for c, r in enumerate(self._rates)}
+        self._rate_max = self._rate_table.max(axis=0)
         self._group_sizes: np.ndarray | None = None
         self._bounds = np.r_[0, np.cumsum(hierarchy.community_residents)]
 
@@ -120,28 +119,35 @@ class Residents:
 
 
     # -- weekly rules ---------------------------------------------------------------
+    def need_rates(self) -> np.ndarray:
+        """Weekly need rate of every resident per category, shape (category, resident)."""
+        return self._rate_table[self.stratum].T
+
     def raise_needs(self, rng: np.random.Generator,
                     multiplier: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """This week's new needs: (resident index, category index) per need.
 
-        Each community's count of a category is Poisson with its residents'
-        total rate (times ``multiplier[community, category]``, e.g. during an
-        emergency), and each need falls on a resident of that community with
-        probability proportional to her rate.
+        Each resident raises needs of a category as a Poisson process with her
+        own rate (times ``multiplier[community, category]``, e.g. during an
+        emergency). They are drawn by thinning, at a cost that follows the
+        needs raised rather than the residents: candidates arrive in each
+        community at the category's highest rate, fall on residents uniformly,
+        and each is kept with probability (her rate / the highest rate).
         """
+        lo, sizes = self._bounds[:-1], np.diff(self._bounds)
         residents, categories = [], []
-        lo, hi = self._bounds[:-1], self._bounds[1:]
-        for c, cum in self._need_cumrates.items():
-            start = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
-            total = np.where(hi > lo, cum[np.maximum(hi - 1, 0)] - start, 0.0)
-            rate = total if multiplier is None else total * multiplier[:, c]
-            counts = rng.poisson(np.maximum(rate, 0.0))
-            count = int(counts.sum())
-            if count:
-                u = np.repeat(start, counts) + rng.random(count) * np.repeat(total, counts)
-                who = np.searchsorted(cum, u, side="right")
-                residents.append(np.minimum(who, np.repeat(hi - 1, counts)))
-                categories.append(np.full(count, c, dtype=np.int8))
+        for c, top in enumerate(self._rate_max):
+            if top <= 0:
+                continue
+            scale = 1.0 if multiplier is None else np.maximum(multiplier[:, c], 0.0)
+            counts = rng.poisson(sizes * top * scale)
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            who = np.repeat(lo, counts) + (rng.random(total) * np.repeat(sizes, counts)).astype(np.int64)
+            kept = who[rng.random(total) * top < self._rate_table[self.stratum[who], c]]
+            residents.append(kept)
+            categories.append(np.full(kept.size, c, dtype=np.int8))
         if not residents:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
         return np.concatenate(residents), np.concatenate(categories)
@@ -164,8 +170,6 @@ class Residents:
             getattr(self, name)[rows] = 0.0
         bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
         self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
-        self._rates[:, rows] = self._rate_table[self.stratum[rows]].T
-        self._need_cumrates = {c: np.cumsum(r) for c, r in enumerate(self._rates)}
         self._group_sizes = None
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
