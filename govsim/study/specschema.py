@@ -1,4 +1,5 @@
-"""The keys of an experiment spec, declared once like the scenario's parameters.
+"""The keys of an experiment spec, declared once like the scenario's parameters, and the
+resolved spec they become.
 
 Experiment specs are checked by the scenario language's own machinery
 (:class:`govsim.scenario.params.Param` and the scenario validator), so a typo
@@ -10,7 +11,13 @@ in a scenario. Keys whose values are free-form (``set``, ``arms``,
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 from govsim.metrics import METRICS, SCOPES
+from govsim.scenario import Scenario
 from govsim.scenario.params import Param, Section
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -69,3 +76,107 @@ OPTIMIZER = Section("optimizer", "How calibration searches.", (
     _p("method", "choice", "nelder-mead", "scipy.optimize method.", choices=METHODS),
     _p("max_evaluations", "int", 60, "Most parameter sets tried.", low=1, high=100_000),
 ))
+
+
+# -- the resolved spec -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One parameter a design varies.
+
+    Attributes:
+        path: Dotted scenario path, e.g. ``policies.0.margin``.
+        values: Explicit values (grid designs), or None.
+        low: Lowest value of a range, or None.
+        high: Highest value of a range, or None.
+        levels: Grid: number of evenly spaced values across the range.
+        start: Calibration: starting value.
+        integer: The parameter is a whole number; sampled values are rounded.
+    """
+
+    path: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    levels: int | None = None
+    start: float | None = None
+    integer: bool = False
+
+    def scale(self, unit: float) -> float | int:
+        """The value at ``unit`` in [0, 1] across the range (rounded for whole-number parameters)."""
+        value = float(self.low) + float(unit) * (float(self.high) - float(self.low))
+        return round(value) if self.integer else value
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A named variant: its resolved scenario, and where it came from (for reports)."""
+
+    name: str
+    scenario: Scenario
+    source: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A calibration target: the whole-run value of a metric in one scope and key."""
+
+    metric: str
+    value: float
+    scope: str = "overall"
+    key: str = "all"
+    weight: float = 1.0
+    scale: float | None = None
+    tolerance: float | None = None
+
+    @property
+    def divisor(self) -> float:
+        """What the error is divided by, so targets in different units weigh alike."""
+        return self.scale or (abs(self.value) if self.value else 1.0)
+
+    @property
+    def within(self) -> float:
+        """Largest absolute error counted as met."""
+        return self.tolerance if self.tolerance is not None else max(0.05 * abs(self.value), 1e-3)
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """A resolved experiment; see the module docstring for the file format."""
+
+    name: str
+    base: Scenario
+    arms: tuple[Arm, ...] = ()
+    factors: tuple[Factor, ...] = ()
+    design: str | None = None
+    targets: tuple[Target, ...] = ()
+    baseline: str | None = None
+    replications: int = 10
+    seed: int = 1
+    metrics: tuple[str, ...] = HEADLINE
+    samples: int | None = None
+    levels: int = 4
+    second_order: bool = False
+    method: str = "nelder-mead"
+    max_evaluations: int = 60
+    description: str = ""
+    question: str = ""
+    out: str | None = None
+    source: str | None = None
+    document: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """``arms``, ``design`` or ``calibration``."""
+        return "arms" if self.arms else "calibration" if self.targets else "design"
+
+    @property
+    def out_dir(self) -> Path:
+        """Where results go."""
+        return Path(self.out) if self.out else Path("results") / self.name
+
+    def replace(self, **changes: Any) -> ExperimentSpec:
+        """A copy with some fields changed (e.g. ``replications=20``)."""
+        return dataclasses.replace(self, **changes)

@@ -148,12 +148,13 @@ class RunStore:
 
     def rebuild_index(self) -> pd.DataFrame:
         """Write ``index.csv`` from the files: one row per stored run, finished or failed."""
+        done = self.done()
         rows = [{"run_id": r["run_id"], "scenario_hash": r["scenario_hash"], "seed": r["seed"],
                  "status": "done", "wall_seconds": r["manifest"].get("wall_seconds"), "error": ""}
-                for r in self.records(sorted(self.done()))]
+                for r in self.records(sorted(done))]
         rows += [{"run_id": k, "scenario_hash": v.get("scenario_hash"), "seed": v.get("seed"),
                   "status": "failed", "wall_seconds": v.get("wall_seconds"), "error": v.get("error")}
-                 for k, v in self.failures().items() if k not in self.done()]
+                 for k, v in self.failures().items() if k not in done]
         index = pd.DataFrame(rows, columns=["run_id", "scenario_hash", "seed", "status", "wall_seconds",
                                             "error"])
         write_atomic(self.root / INDEX, csv_bytes(index))

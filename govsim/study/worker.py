@@ -94,18 +94,15 @@ def encode(run_id: str, result: Any, scopes: tuple[str, ...]) -> bytes:
     """
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    ts = result.timeseries
-    ts = ts[ts["scope"].isin(scopes)]
-    table = pa.table({
-        "run_id": pa.DictionaryArray.from_arrays(pa.array(np.zeros(len(ts), np.int32)), pa.array([run_id])),
-        "week": pa.array(ts["week"].to_numpy(), pa.int32()),
-        "metric": pa.array(ts["metric"].to_numpy(dtype=object), pa.string()).dictionary_encode(),
-        "scope": pa.array(ts["scope"].to_numpy(dtype=object), pa.string()).dictionary_encode(),
-        "key": pa.array(ts["key"].to_numpy(dtype=object), pa.string()).dictionary_encode(),
-        "value": pa.array(ts["value"].to_numpy(), pa.float64()),
-    })
+    # Arrow all the way: pandas' string columns convert without a Python object per cell.
+    series = pa.Table.from_pandas(result.timeseries[["week", "metric", "scope", "key", "value"]],
+                                  preserve_index=False)
+    series = series.filter(pc.is_in(series["scope"], value_set=pa.array(list(scopes), pa.string())))
+    ids = pa.DictionaryArray.from_arrays(pa.array(np.zeros(series.num_rows, np.int32)), pa.array([run_id]))
+    table = pa.table({"run_id": ids, **{name: series[name] for name in series.column_names}})
     summary = result.summary
     record = {
         "run_id": run_id, "scenario_hash": result.manifest.get("scenario_hash"), "seed": result.seed,
