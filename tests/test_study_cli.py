@@ -134,3 +134,18 @@ def test_report_of_a_missing_directory_is_an_input_error(tmp_path: Path, capsys)
 def test_bad_metric_names_are_caught_with_a_suggestion(capsys) -> None:
     assert main(["compare", "a.yaml", "b.yaml", "--metrics", "coverge"]) == 2
     assert "Did you mean 'coverage'?" in capsys.readouterr().err
+
+
+def test_calibrate_command_keeps_command_line_overrides_in_the_scenario(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "cal.yaml"
+    spec.write_text(f"base: {SCENARIOS / 'baseline.yaml'}\n"
+                    "factors:\n  staff.contract_hours: {range: [30, 50]}\n"
+                    "targets:\n  - {metric: workload, value: 0.9, tolerance: 0.5}\n"
+                    "replications: 1\noptimizer: {method: powell, max_evaluations: 4}\n")
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "out"), "--json",
+                 "--set", "population.urban_share=0.5", *TINY]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["evaluations"] <= 4 and document["targets_met"] == 1
+    scenario = Path(document["scenario"]).read_text()
+    assert "urban_share: 0.5" in scenario and "residents: 2000" in scenario and "steps: 8" in scenario
+    assert "contract_hours:" in scenario

@@ -41,16 +41,17 @@ def write_calibrated(spec: ExperimentSpec, point: Point, path: Path, targets: pd
         "extends": os.path.relpath(Path(spec.base.source).resolve(), path.resolve().parent),
         "name": name, "description": description,
     }
-    changed = {p: fitted.get(p) for p in _changed_paths(spec, point)}
-    for dotted, value in changed.items():
-        tokens = yamlio.split_path(dotted)
+    original = load_scenario(spec.base.source).to_dict()
+    for tokens, value in _differences(original, fitted.to_dict()):
+        if tokens[0] in ("name", "description"):
+            continue
         if tokens[0] == "policies":
-            document["policies"] = [dict(p) for p in fitted.policies]
+            document["policies"] = [dict(p) for p in fitted.policies]  # extends replaces the list whole
             continue
         node = document
         for token in tokens[:-1]:
-            node = node.setdefault(str(token), {})
-        node[str(tokens[-1])] = value
+            node = node.setdefault(token, {})
+        node[tokens[-1]] = value
     met = int(targets["met"].sum())
     header = (f"# Calibrated by 'govsim calibrate' from {spec.source or spec.name} on "
               f"{datetime.now(UTC):%Y-%m-%d}.\n"
@@ -66,13 +67,15 @@ def write_calibrated(spec: ExperimentSpec, point: Point, path: Path, targets: pd
     return path
 
 
-def _changed_paths(spec: ExperimentSpec, point: Point) -> list[str]:
-    """Paths the calibrated scenario must set: the spec's overrides and the fitted parameters."""
-    overrides = spec.document.get("set") or {}
-    paths = [str(k) for k in overrides]
-    if spec.document.get("steps") is not None:
-        paths.append("steps")
-    return list(dict.fromkeys([*paths, *point.values]))
+def _differences(old: Any, new: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Leaf paths where ``new`` differs from ``old`` (lists compared whole), with the new values:
+    the spec's overrides, those given on the command line, and the fitted parameters."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key, value in new.items():
+            out += _differences(old.get(key), value, (*path, str(key)))
+        return out
+    return [] if old == new else [(path, new)]
 
 
 def _check(path: Path, expected: Any) -> None:
