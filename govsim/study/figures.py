@@ -8,6 +8,7 @@ bytes for a file or an HTML report.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,9 +37,11 @@ def _grid(n: int, width: float = 4.4, height: float = 2.8, columns: int = 2) -> 
     return fig, fig.subplots(rows, cols, squeeze=False).ravel()
 
 
-def _label(metric: str, whole_run: bool = False) -> str:
+def _label(metric: str, whole_run: bool = False, width: int = 48) -> str:
+    """A metric's label and unit as a panel title, wrapped to fit a panel."""
     m = METRICS.get(metric)
-    return f"{m.label} ({m.summary_unit if whole_run else m.unit})" if m else metric
+    text = f"{m.label} ({m.summary_unit if whole_run else m.unit})" if m else metric
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def bands(results: pd.DataFrame, metrics: Sequence[str], *, by: str = "label") -> Any:
@@ -82,7 +85,7 @@ def group_effects(effects: pd.DataFrame, metrics: Sequence[str]) -> Any:
         ax.axvline(0, color="grey", lw=0.7)
         ax.set_yticks(y, keys, fontsize=7)
         ax.invert_yaxis()
-        ax.set_title(f"{_label(metric, whole_run=True)}: difference", fontsize=9)
+        ax.set_title(_label(f"{metric}", whole_run=True) + ": difference", fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)

@@ -97,7 +97,8 @@ def _header(meta: dict[str, Any], summaries: pd.DataFrame) -> str:
 def _compared(meta: dict[str, Any], store: RunStore) -> str:
     if meta.get("kind") == "arms":
         rows = [[a["name"] + (" (baseline)" if a["name"] == meta.get("baseline") else ""), a["scenario"],
-                 a.get("source") or "", ", ".join(f"{k}={v}" for k, v in (a.get("overrides") or {}).items()),
+                 os.path.normpath(a["source"]) if a.get("source") else "",
+                 ", ".join(f"{k}={v}" for k, v in (a.get("overrides") or {}).items()),
                  a["scenario_hash"][:12]] for a in meta.get("arms", [])]
         return "<h2>The arms</h2>" + _table(["arm", "scenario", "file", "overrides", "hash"], rows)
     rows = [[f["path"], ", ".join(map(str, f["values"])) if f.get("values") else f"{f['low']} to {f['high']}"]
@@ -111,27 +112,27 @@ def _effects(table: pd.DataFrame, baseline: str) -> str:
     if table.empty:
         return "<h2>Effects</h2><p>No finished runs yet.</p>"
     overall = table[table["scope"] == "overall"]
-    arms = list(dict.fromkeys(overall["arm"]))
-    head = ["metric", f"{baseline} (baseline)"]
-    for arm in arms:
-        head += [arm, f"{arm} − baseline [95% CI]"]
-    rows = []
-    for _, block in overall.groupby("metric", sort=False):
-        first = block.iloc[0]
-        row = [f"{first['label']} ({_unit(first['unit'])})", _fmt(first["baseline_mean"], first["unit"])]
-        for arm in arms:
-            effect = block[block["arm"] == arm]
-            if effect.empty:
-                row += ["", ""]
+    metrics = list(dict.fromkeys(overall["metric"]))
+    cells = overall.set_index(["arm", "metric"])
+    first = overall.drop_duplicates("metric").set_index("metric")
+    head = ["", *(f"{first.loc[m, 'label']} ({_unit(first.loc[m, 'unit'])})" for m in metrics)]
+    rows = [[f"<b>{escape(baseline)}</b> (baseline)",
+             *(_fmt(first.loc[m, "baseline_mean"], first.loc[m, "unit"]) for m in metrics)]]
+    for arm in dict.fromkeys(overall["arm"]):
+        row = [f"<b>{escape(str(arm))}</b>"]
+        for m in metrics:
+            if (arm, m) not in cells.index:
+                row.append("")
                 continue
-            e = effect.iloc[0]
-            row += [_fmt(e["arm_mean"], e["unit"]), _diff_cell(e)]
+            e = cells.loc[(arm, m)]
+            row.append(f"{_fmt(e['arm_mean'], e['unit'])}<br>{_diff_cell(e)}")
         rows.append(row)
     n = int(overall["n"].min()) if len(overall) else 0
     return ("<h2>Effects</h2>" + _table(head, rows, raw=True)
-            + f"<p class=muted>Differences are means of paired differences (same seed), with Student-t 95% "
-              f"intervals over {n} replications; green is better, red worse, where the interval excludes "
-              "zero and the metric has a direction. Shares are in percent; their differences in points.</p>")
+            + f"<p class=muted>Each arm's mean, and below it its difference from the baseline: the mean of "
+              f"paired differences (same seed) with a Student-t 95% interval over {n} replications. Green "
+              "is better, red worse, where the interval excludes zero and the metric has a direction. "
+              "Shares are in percent, their differences in percentage points.</p>")
 
 
 def _bands(root: Path, metrics: list[str]) -> str:
