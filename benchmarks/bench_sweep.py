@@ -58,6 +58,35 @@ def measure_bare(spec) -> tuple[float, float]:
     return time.perf_counter() - clock, time.process_time() - cpu
 
 
+def measure_interleaved(spec) -> tuple[float, float]:
+    """Seconds of bare ``simulate`` and of the sweep's whole work per run, measured alternately.
+
+    For each seed, a bare ``simulate`` call and then what a serial sweep does
+    for the same run (``execute``: simulate and encode; ``store.put``: the
+    atomic write), back to back, so that load from other processes falls on
+    both alike. Returns the two totals (bare, sweep).
+    """
+    from govsim import simulate
+    from govsim.study.design import replication_seed
+    from govsim.study.store import RunStore
+    from govsim.study.worker import RunTask, execute, run_id
+
+    bare = swept = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        store = RunStore(Path(tmp) / "out")
+        store.runs.mkdir(parents=True)
+        store.failed.mkdir()
+        for r in range(spec.replications):
+            seed = replication_seed(spec.seed, r)
+            clock = time.perf_counter()
+            simulate(spec.base, seed)
+            bare += time.perf_counter() - clock
+            clock = time.perf_counter()
+            store.put(execute(RunTask(run_id(spec.base.hash, seed), spec.base, seed)))
+            swept += time.perf_counter() - clock
+    return bare, swept
+
+
 def measure_serial(spec) -> tuple[float, float]:
     """Seconds (wall, CPU) for a serial sweep into a fresh store."""
     from govsim.study import run_sweep
@@ -168,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             key = f"{name}_cpu" if cpu else "startup"
             if cpu or extra:
                 best[key] = min(best.get(key, float("inf")), extra)
+    bare, swept = measure_interleaved(spec)
+    _log(f"interleaved: bare {bare:.2f} s, sweep {swept:.2f} s")
     bare_per_run = best["bare"] / args.runs
     overhead = 100.0 * (best["serial"] / args.runs - bare_per_run) / bare_per_run
     overhead_cpu = 100.0 * (best["serial_cpu"] - best["bare_cpu"]) / best["bare_cpu"]
@@ -184,13 +215,16 @@ def main(argv: list[str] | None = None) -> int:
         "speedup_warm": round(best["serial"] / best["pool_warm"], 3),
         "per_run_overhead_pct": round(overhead, 2),
         "per_run_overhead_cpu_pct": round(overhead_cpu, 2),
+        "per_run_overhead_interleaved_pct": round(100.0 * (swept - bare) / bare, 2),
         "machine_speedup": round(max(machine), 3),
         "pool_efficiency": round(best["serial"] / best["pool_warm"] / max(machine), 3),
     }
     result["targets"] = {"speedup_at_least_1.8": result["speedup"] >= TARGET_SPEEDUP,
                          "speedup_warm_at_least_1.8": result["speedup_warm"] >= TARGET_SPEEDUP,
                          "overhead_at_most_5pct": overhead <= TARGET_OVERHEAD_PCT,
-                         "overhead_cpu_at_most_5pct": overhead_cpu <= TARGET_OVERHEAD_PCT}
+                         "overhead_cpu_at_most_5pct": overhead_cpu <= TARGET_OVERHEAD_PCT,
+                         "overhead_interleaved_at_most_5pct":
+                             result["per_run_overhead_interleaved_pct"] <= TARGET_OVERHEAD_PCT}
     print(json.dumps(result, indent=2))
     return 0
 
