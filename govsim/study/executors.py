@@ -14,6 +14,11 @@
 
 Results do not depend on the executor: a run is a pure function of its
 scenario and seed (:func:`govsim.simulate`).
+
+As with any ``spawn`` or ``forkserver`` process pool, each worker imports the
+calling script as ``__mp_main__``: a script that runs a sweep with more than
+one worker must keep its work under ``if __name__ == "__main__":``. The
+``govsim`` command already does.
 """
 
 from __future__ import annotations

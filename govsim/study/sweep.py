@@ -61,7 +61,9 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         spec: An arms or design spec.
         out: Results directory (default: the spec's ``out``, else ``results/NAME``).
         resume: Continue an experiment already in ``out``, skipping stored runs.
-        workers: Processes for the ``local`` pool or a local Dask cluster (1: serial).
+        workers: Processes for the ``local`` pool or a local Dask cluster (1: serial). A script
+            calling this with more than one worker needs the ``if __name__ == "__main__":``
+            guard (see :mod:`govsim.study.executors`).
         executor: ``local``, ``dask``, or any ``concurrent.futures.Executor``.
         scheduler: Dask scheduler address (default: start a local cluster).
         progress: Called with the counts after every run.
