@@ -185,3 +185,35 @@ def test_export_csv_and_parquet(reference: tuple[Path, Path], tmp_path: Path) ->
     back = pd.read_csv(tmp_path / "r.csv")
     assert back.shape == table.shape and list(back.columns) == list(table.columns)
     assert pd.read_parquet(tmp_path / "g.parquet").equals(load_results(out, scope="group"))
+
+
+def _tagged_processes(tag: str) -> list[int]:
+    """Processes whose environment carries ``tag`` (the sweep and every worker it started)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if tag.encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+def test_kill_9_leaves_no_worker_behind(reference: tuple[Path, Path], tmp_path: Path) -> None:
+    spec, _ = reference
+    tag = f"GOVSIM_TEST_TAG=kill9-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), tag.split("=")[0]: tag.split("=")[1]}
+    process = subprocess.Popen([sys.executable, "-m", "govsim", "sweep", str(spec), "--workers", "2",
+                                "--out", str(tmp_path / "out")], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_runs(tmp_path / "out" / "runs", 1, process)
+    assert len(_tagged_processes(tag)) >= 3  # the sweep and its two workers
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _tagged_processes(tag) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _tagged_processes(tag) == []

@@ -26,7 +26,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -53,11 +56,30 @@ class SerialExecutor(cf.Executor):
         return future
 
 
-def _init_worker() -> None:
-    """Pool worker start-up: ignore Ctrl-C (the parent handles it) and import the model once."""
+def _init_worker(parent: int) -> None:
+    """Pool worker start-up: ignore Ctrl-C (the parent handles it), watch for the parent's death,
+    and import the model once (an import only: runs go through :func:`govsim.simulate`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="govsim-parent-watch", daemon=True).start()
     import govsim.model
     import govsim.run  # noqa: F401
+
+
+def _watch_parent(pid: int, interval: float = 1.0) -> None:
+    """End this worker once the sweep's process is gone.
+
+    A parent killed outright (``kill -9``, out of memory) cannot stop its
+    pool, and the workers, waiting on a queue whose other end they hold
+    themselves, would wait for ever.
+    """
+    while True:
+        time.sleep(interval)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            continue
 
 
 @contextlib.contextmanager
@@ -84,7 +106,8 @@ def make_executor(kind: str = "local", workers: int = 1,
     if workers <= 1:
         yield SerialExecutor()
         return
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+                                  initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:
