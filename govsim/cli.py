@@ -127,6 +127,8 @@ def _add_plot(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("run_dir", type=Path, metavar="DIR", help="a run directory")
     p.add_argument("--out", type=Path, metavar="PNG",
                    help="where to write the figure (default: DIR/figure.png)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the figure's text (zh needs a CJK font; without one: English)")
     p.set_defaults(handler=cmd_plot)
 
 
@@ -207,7 +209,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from govsim.plots import plot_run
 
     run = read_run(args.run_dir)
-    out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}")
+    out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}",
+                   lang=args.lang)
+    if args.lang == "zh" and not _quiet(args):
+        from govsim.fonts import figure_lang
+
+        if figure_lang("zh") != "zh":
+            _err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
     if not _quiet(args):
         print(out)
     return EXIT_OK
