@@ -54,7 +54,8 @@ def test_lessons_tolerate_missing_scenarios_and_missing_entries(tmp_path: Path) 
 
 
 def test_parse_header_reflows_paragraphs() -> None:
-    title, story = parse_header("# Title line.\n# more of para one\n#\n# Para two\n# continues.\nname: x\n# later\n")
+    header = "# Title line.\n# more of para one\n#\n# Para two\n# continues.\nname: x\n# later\n"
+    title, story = parse_header(header)
     assert title == "Title line"
     assert story == "more of para one\n\nPara two continues."
     assert parse_header("name: x\n") == ("", "")
@@ -258,3 +259,5 @@ def test_teach_model_builds_sessions_from_lever_values() -> None:
     assert first_lesson(discover_lessons(SCENARIOS), "crop_mandate") == "crop_mandate"
     assert format_number(0.9234, "share") == "92.3" and format_number(1234.5, "cases") == "1,234"
     assert format_number(-0.01, "score 0-1", signed=True) == "-0.010"
+    assert format_number(-0.00001, "score 0-1", signed=True) == "0"
+    assert format_number(0.02, "share", signed=True) == "+2.0"

@@ -285,12 +285,15 @@ def format_number(value: float, unit: str, signed: bool = False) -> str:
     """A value for reading: shares in percent, large numbers grouped, small ones to 3 digits."""
     if not math.isfinite(value):
         return "–"
-    sign = "+" if signed and value > 0 else ""
     if unit == "share":
-        return f"{sign}{100 * value:.1f}"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{sign}{value:,.0f}"
-    return f"{sign}{value:.3f}" if abs(value) < 10 else f"{sign}{value:.1f}"
+        shown = f"{100 * value:.1f}"
+    elif abs(value) >= 100 or float(value).is_integer():
+        shown = f"{value:,.0f}"
+    else:
+        shown = f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+    if float(shown.replace(",", "")) == 0:
+        return "0"  # not "-0.000" for a difference too small to show
+    return f"+{shown}" if signed and value > 0 else shown
 
 
 @solara.component
@@ -308,11 +311,12 @@ def CommunityMap(model: TeachModel, week: int) -> None:
             lines.append('<div style="display: flex; align-items: center; gap: 3px; margin: 3px 0">'
                          f'<span style="width: 70px; font-size: 0.75em">{html.escape(town)}</span>'
                          f"{boxes}</div>")
-        panels.append(f'<div style="flex: 1"><div style="font-size: 0.8em"><b>{html.escape(name)}</b></div>'
-                      + "".join(lines) + "</div>")
+        panels.append('<div style="flex: 1; min-width: 300px"><div style="font-size: 0.8em">'
+                      f"<b>{html.escape(name)}</b></div>" + "".join(lines) + "</div>")
     title = f"{text('teach.map', current)}: {_map_name(metric, current)}"
     solara.HTML(tag="div", unsafe_innerHTML=f"<b style='font-size: 0.9em'>{html.escape(title)}</b>"
-                f'<div style="display: flex; gap: 12px">{"".join(panels)}</div>', classes=["govsim-map"])
+                f'<div style="display: flex; flex-wrap: wrap; gap: 4px 12px">{"".join(panels)}</div>',
+                classes=["govsim-map"])
 
 
 def _box(cell: maps.Cell, run: str, metric: str, current: str) -> str:
