@@ -155,76 +155,11 @@ def _add_set(p: argparse.ArgumentParser) -> None:
                    help="override a parameter, e.g. --set population.residents=5000 (repeatable)")
 
 
-# --- govsim teach ---------------------------------------------------------------------------
-
-
 def _add_teach(sub: Any, common: argparse.ArgumentParser) -> None:
-    from govsim.teach.server import DEFAULT_HOST, DEFAULT_PORT
+    # The teaching page's command lives with the page (govsim/teach/command.py).
+    from govsim.teach.command import add_parser
 
-    p = sub.add_parser("teach", parents=[common], help="open the interactive teaching page",
-                       description="Serve the teaching page (a community, live, beside its baseline) "
-                                   "and open it in the browser. Stop with Ctrl-C.")
-    p.add_argument("lesson", nargs="?", default="", metavar="SCENARIO",
-                   help="lesson to open: a ready scenario's name (e.g. target_inflation) or a "
-                        "scenario file (default: the first lesson)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
-                   help=f"TCP port (default: {DEFAULT_PORT})")
-    p.add_argument("--host", default=DEFAULT_HOST, metavar="ADDR",
-                   help=f"address to listen on (default: {DEFAULT_HOST}, this machine only); "
-                        "0.0.0.0 opens the page to the classroom network")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language the page opens in")
-    p.add_argument("--lessons", type=Path, metavar="DIR",
-                   help="folder of scenario files offered as lessons (default: the ready scenarios)")
-    p.add_argument("--export-dir", type=Path, metavar="DIR",
-                   help="where the page's export writes scenario files (default: runs/exports)")
-    p.add_argument("--no-browser", dest="browser", action="store_false",
-                   help="do not open a browser; just print the address")
-    p.set_defaults(handler=cmd_teach)
-
-
-def cmd_teach(args: argparse.Namespace) -> int:
-    """``govsim teach``: serve the teaching page until Ctrl-C."""
-    from govsim.teach.config import DEFAULT_EXPORTS, Settings
-    from govsim.teach.lessons import SCENARIOS, discover_lessons
-    from govsim.teach.server import configure, is_loopback, serve
-
-    folder = args.lessons or SCENARIOS
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder of lessons")
-    lessons = discover_lessons(folder)
-    lesson = args.lesson
-    if lesson and lesson not in lessons and not Path(lesson).is_file():
-        names = ", ".join(lessons) or "none"
-        raise UsageError(f"no lesson or scenario file {lesson!r} (lessons: {names})")
-    if not lessons and not lesson:
-        raise UsageError(f"{folder}: no scenario files to teach with")
-    if not is_loopback(args.host):
-        _err(f"warning: serving on {args.host}: anyone who can reach this machine on port {args.port} "
-             "can open the page and change its settings (there is no password); use it only on a "
-             "classroom network you trust")
-    configure(Settings(folder, str(Path(lesson).resolve()) if Path(lesson).is_file() else lesson,
-                       args.lang, args.export_dir or DEFAULT_EXPORTS))
-
-    def ready(url: str) -> None:
-        if not _quiet(args):
-            print(f"govsim teach: the page is at {url} (Ctrl-C to stop)", flush=True)
-        if args.browser:
-            import webbrowser
-
-            webbrowser.open(url)
-
-    serve(host=args.host, port=args.port, on_ready=ready)
-    return EXIT_OK
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
-    return value
+    add_parser(sub, common)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -434,9 +369,6 @@ def _positive_int(text: str) -> int:
 
 def _is_input_error(err: Exception) -> bool:
     if isinstance(err, ScenarioError | UsageError):
-        return True
-    server = sys.modules.get("govsim.teach.server")
-    if server is not None and isinstance(err, server.ServeError):
         return True
     io_module = sys.modules.get("govsim.io")  # not imported: cannot be its error
     return io_module is not None and isinstance(err, io_module.RunDirError)

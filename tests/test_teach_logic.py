@@ -261,3 +261,29 @@ def test_teach_model_builds_sessions_from_lever_values() -> None:
     assert format_number(-0.01, "score 0-1", signed=True) == "-0.010"
     assert format_number(-0.00001, "score 0-1", signed=True) == "0"
     assert format_number(0.02, "share", signed=True) == "+2.0"
+
+
+def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeypatch, capsys) -> None:
+    from govsim.teach import server
+
+    seen = {}
+    monkeypatch.setattr(server, "configure", lambda conf: seen.update(conf=conf))
+    monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw) or kw["on_ready"]("http://x:1/"))
+    assert main(["teach", "crop_mandate", "--host", "0.0.0.0", "--port", "9999", "--lang", "zh",
+                 "--no-browser", "--export-dir", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: serving on 0.0.0.0" in captured.err and "http://x:1/" in captured.out
+    assert (seen["host"], seen["port"]) == ("0.0.0.0", 9999)
+    conf = seen["conf"]
+    assert (conf.lesson, conf.lang, conf.export_dir) == ("crop_mandate", "zh", tmp_path)
+    assert main(["teach", "--no-browser"]) == 0 and "warning" not in capsys.readouterr().err
+
+
+def test_a_scenario_file_outside_the_lessons_joins_the_list(tmp_path: Path) -> None:
+    from govsim.teach.app import catalogue, first_lesson
+
+    own = tmp_path / "my_county.yaml"
+    own.write_text(f"# My county.\nextends: {SCENARIOS / 'baseline.yaml'}\nname: my_county\n")
+    lessons = catalogue(SCENARIOS, str(own))
+    assert next(iter(lessons)) == "my_county" and first_lesson(lessons, str(own)) == "my_county"
+    assert first_lesson(lessons, str(SCENARIOS / "crop_mandate.yaml")) == "crop_mandate"

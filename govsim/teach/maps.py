@@ -19,7 +19,7 @@ MAP_METRICS = ("trust", "coverage")
 #: Weeks of coverage the map colours each community by.
 MAP_WEEKS = 8
 #: The colour scale (viridis from low to high) for each measure.
-MAP_SCALE = {"trust": (0.3, 0.8), "coverage": (0.5, 1.0)}
+MAP_SCALE = {"trust": (0.5, 0.65), "coverage": (0.7, 1.0)}
 
 
 @dataclass(frozen=True)
