@@ -193,6 +193,7 @@ TEXT: dict[str, tuple[str, str]] = {
                           "把当前设置写成情景文件；`govsim run 文件` 可复现本页的数字。"),
     "teach.exported": ("Written: {path}", "已写入：{path}"),
     "teach.download": ("Download the YAML", "下载 YAML 文件"),
+    "teach.broken": ("Lesson {name} could not be loaded: {reason}", "课程 {name} 无法载入：{reason}"),
     "teach.no_story": ("(No Chinese text for this lesson yet; the English story follows.)",
                        "（本课的中文说明尚未写好，以下为英文原文。）"),
 }

@@ -279,11 +279,21 @@ def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeyp
     assert main(["teach", "--no-browser"]) == 0 and "warning" not in capsys.readouterr().err
 
 
+def test_a_lesson_that_does_not_load_is_set_aside(tmp_path: Path) -> None:
+    from govsim.teach.app import catalogue
+
+    (tmp_path / "good.yaml").write_text(f"# Good.\nextends: {SCENARIOS / 'baseline.yaml'}\nname: good\n")
+    (tmp_path / "future.yaml").write_text("# Future.\nname: future\npolicies:\n  - type: community_app\n")
+    lessons, broken = catalogue(tmp_path)
+    assert list(lessons) == ["good"] and "community_app" in broken["future"]
+
+
 def test_a_scenario_file_outside_the_lessons_joins_the_list(tmp_path: Path) -> None:
     from govsim.teach.app import catalogue, first_lesson
 
     own = tmp_path / "my_county.yaml"
     own.write_text(f"# My county.\nextends: {SCENARIOS / 'baseline.yaml'}\nname: my_county\n")
-    lessons = catalogue(SCENARIOS, str(own))
+    lessons, broken = catalogue(SCENARIOS, str(own))
+    assert not broken
     assert next(iter(lessons)) == "my_county" and first_lesson(lessons, str(own)) == "my_county"
     assert first_lesson(lessons, str(SCENARIOS / "crop_mandate.yaml")) == "crop_mandate"

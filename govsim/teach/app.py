@@ -26,7 +26,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*found despite early return", category=UserWarning)
     from mesa.visualization import SolaraViz
 
-from govsim import load_scenario
+from govsim import ScenarioError, load_scenario
 from govsim.i18n import community_label, metric_label, text, unit_label
 from govsim.metrics import METRICS
 from govsim.scenario import Scenario
@@ -38,16 +38,29 @@ from govsim.teach.session import Session
 
 
 @functools.cache
-def catalogue(folder: Path, extra: str = "") -> dict[str, Lesson]:
-    """The lessons in ``folder``, plus ``extra`` when it names a scenario file outside it."""
+def catalogue(folder: Path, extra: str = "") -> tuple[dict[str, Lesson], dict[str, str]]:
+    """The lessons in ``folder`` (plus ``extra`` when it names a scenario file outside it).
+
+    Returns:
+        The lessons whose scenario loads, and for the others the first line of
+        the reason (a lesson written for mechanisms this version lacks must not
+        take the page down with it).
+    """
     lessons = discover_lessons(folder)
     path = Path(extra)
-    if extra.endswith((".yaml", ".yml")) and path.is_file():
-        found = next((n for n, lesson in lessons.items() if lesson.path.resolve() == path.resolve()), None)
-        if found is None:
-            lesson = lesson_from_file(path, LESSONS.get(path.stem))
-            lessons = {lesson.name: lesson, **lessons}
-    return lessons
+    known = any(lesson.path.resolve() == path.resolve() for lesson in lessons.values())
+    if extra.endswith((".yaml", ".yml")) and path.is_file() and not known:
+        lesson = lesson_from_file(path, LESSONS.get(path.stem))
+        lessons = {lesson.name: lesson, **lessons}
+    usable, broken = {}, {}
+    for name, lesson in lessons.items():
+        try:
+            lesson_scenario(str(lesson.path))
+        except ScenarioError as err:
+            broken[name] = str(err).splitlines()[0]
+            continue
+        usable[name] = lesson
+    return usable, broken
 
 
 def first_lesson(lessons: dict[str, Lesson], wanted: str) -> str:
@@ -98,7 +111,10 @@ exported = solara.reactive("")
 def Page() -> None:
     """The whole page: lesson, language and export in the sidebar, SolaraViz for the rest."""
     conf = settings()
-    lessons = catalogue(conf.lessons_dir, conf.lesson)
+    lessons, broken = catalogue(conf.lessons_dir, conf.lesson)
+    if not lessons:  # before any hook: nothing else is drawn
+        solara.Error("; ".join(f"{n}: {r}" for n, r in broken.items()) or f"no lessons in {conf.lessons_dir}")
+        return
     name = lesson_name.value if lesson_name.value in lessons else first_lesson(lessons, lesson_name.value)
     lesson = lessons[name]
     model = solara.use_memo(lambda: solara.reactive(TeachModel(scenario=str(lesson.path))), [])
@@ -107,7 +123,7 @@ def Page() -> None:
     title = f"{lesson.title(lang.value)} — govsim"
     solara.Title(title)
     with solara.Sidebar():
-        LessonCard(lessons, lesson, model)
+        LessonCard(lessons, lesson, model, broken)
         ExportCard(model.value, conf.export_dir)
     SolaraViz(model, components=[StatusView, CoverageView, TrustView, WorkloadView, HoursView, MapView],
               model_params=model_params(controls, lang.value, model.value.session.overrides,
@@ -116,8 +132,9 @@ def Page() -> None:
 
 
 @solara.component
-def LessonCard(lessons: dict[str, Lesson], lesson: Lesson, model: solara.Reactive[TeachModel]) -> None:
-    """Lesson chooser, language switch and the lesson's story."""
+def LessonCard(lessons: dict[str, Lesson], lesson: Lesson, model: solara.Reactive[TeachModel],
+               broken: dict[str, str]) -> None:
+    """Lesson chooser, language switch and the lesson's story (and any lesson that would not load)."""
     by_title = {item.title(lang.value): key for key, item in lessons.items()}
 
     def choose(title: str) -> None:
@@ -138,6 +155,10 @@ def LessonCard(lessons: dict[str, Lesson], lesson: Lesson, model: solara.Reactiv
                     style="font-size: 0.9em; max-height: 40vh; overflow-y: auto")
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(text("teach.levers_hint", lang.value)),
                     style="font-size: 0.85em; color: #555")
+        for name, reason in broken.items():
+            solara.HTML(tag="p", unsafe_innerHTML=html.escape(text("teach.broken", lang.value, name=name,
+                                                                   reason=reason)),
+                        style="font-size: 0.8em; color: #B00020")
 
 
 @solara.component
