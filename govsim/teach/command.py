@@ -72,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
         server.serve(host=args.host, port=args.port, on_ready=ready)
     except server.ServeError as err:
         raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a server is stopped: not a failure
+    if not _quiet(args):
+        _err("govsim teach: stopped")
     return EXIT_OK
 
 
