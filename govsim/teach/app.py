@@ -109,12 +109,18 @@ exported = solara.reactive("")
 
 @solara.component
 def Page() -> None:
-    """The whole page: lesson, language and export in the sidebar, SolaraViz for the rest."""
+    """The whole page: the classroom, or why there is none."""
     conf = settings()
     lessons, broken = catalogue(conf.lessons_dir, conf.lesson)
-    if not lessons:  # before any hook: nothing else is drawn
+    if lessons:
+        Classroom(lessons, broken, conf.export_dir)
+    else:
         solara.Error("; ".join(f"{n}: {r}" for n, r in broken.items()) or f"no lessons in {conf.lessons_dir}")
-        return
+
+
+@solara.component
+def Classroom(lessons: dict[str, Lesson], broken: dict[str, str], export_dir: Path) -> None:
+    """Lesson, language and export in the sidebar; SolaraViz for the controls and the views."""
     name = lesson_name.value if lesson_name.value in lessons else first_lesson(lessons, lesson_name.value)
     lesson = lessons[name]
     model = solara.use_memo(lambda: solara.reactive(TeachModel(scenario=str(lesson.path))), [])
@@ -124,7 +130,7 @@ def Page() -> None:
     solara.Title(title)
     with solara.Sidebar():
         LessonCard(lessons, lesson, model, broken)
-        ExportCard(model.value, conf.export_dir)
+        ExportCard(model.value, export_dir)
     SolaraViz(model, components=[StatusView, CoverageView, TrustView, WorkloadView, HoursView, MapView],
               model_params=model_params(controls, lang.value, model.value.session.overrides,
                                         scenario=str(lesson.path)),
