@@ -92,7 +92,7 @@ class LiveChart:
         self._stacks: list[tuple[Axes, History]] = []
         self._stack_artists: list[Any] = []
         self._cache: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._ylim: tuple[float, float] | None = None
+        self._ylim: tuple[float, float] | None = _initial_ylim(kind, session)
         self._canvas = FigureCanvasAgg(self.figure)
         self._background: Any = None
         self._state: tuple[Any, ...] = ()
@@ -191,6 +191,18 @@ class LiveChart:
         values = np.vstack([history.series(m)[1][:, 0] for m, _ in present])
         return list(ax.stackplot(weeks, values, colors=[c for _, c in present], alpha=0.85, linewidth=0,
                                  animated=True))
+
+
+#: Where the y-axis starts, wide enough for most weeks of most lessons, so the
+#: axes (and the saved picture of them) rarely need redrawing.
+INITIAL_YLIM = {"coverage": (0.6, 1.02), "trust": (0.5, 0.7), "workload": (0.0, 1.5)}
+
+
+def _initial_ylim(kind: str, session: Session) -> tuple[float, float] | None:
+    if kind == "hours":  # the stack tops out at the hours available (contract + overtime)
+        available = float(np.sum(getattr(session.policy_model, "hours_available", 0.0)))
+        return (0.0, float(MaxNLocator(5).tick_values(0, 1.05 * available)[-1])) if available > 0 else None
+    return INITIAL_YLIM.get(kind)
 
 
 def _by_group_builder(compute: Callable[[History, str], tuple[np.ndarray, np.ndarray]] | None, name: str
