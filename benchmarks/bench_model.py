@@ -28,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+ALL_MECHANISMS = ROOT / "benchmarks" / "all_mechanisms.yaml"
+SCENARIO = BASELINE  # set by --scenario / --all-mechanisms, in the parent and in each worker
 TARGET_THROUGHPUT = 10e6  # resident-steps per second, one process
 TARGET_RATIO = 50.0  # times the per-agent reference
 TARGET_MILLION_MB = 2048.0  # 1M residents x 52 weeks within 2 GiB
@@ -51,7 +53,7 @@ def _import_model() -> None:
 def _scenario(residents: int, steps: int):
     from govsim import load_scenario
 
-    return load_scenario(BASELINE, overrides=[f"population.residents={residents}", f"steps={steps}"])
+    return load_scenario(SCENARIO, overrides=[f"population.residents={residents}", f"steps={steps}"])
 
 
 def measure_vectorised(residents: int, steps: int) -> dict:
@@ -103,7 +105,7 @@ def run_fresh(kind: str, residents: int, steps: int, repeat: int) -> dict:
               file=sys.stderr, flush=True)
         out = subprocess.run(
             [sys.executable, __file__, "--worker", kind, "--residents", str(residents),
-             "--steps", str(steps)],
+             "--steps", str(steps), "--scenario", str(SCENARIO)],
             check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -137,6 +139,8 @@ def report(args: argparse.Namespace) -> dict:
     if ref and vec["step_resident_steps_per_s"]:
         ref["step_ratio"] = vec["step_resident_steps_per_s"] / ref["resident_steps_per_s"]
     return {
+        "scenario": str(Path(SCENARIO).relative_to(ROOT)) if Path(SCENARIO).is_relative_to(ROOT)
+        else str(SCENARIO),
         "residents": vec["residents"], "steps": vec["steps"], "seconds": round(vec["seconds"], 3),
         "resident_steps_per_s": round(vec["resident_steps_per_s"]),
         "peak_rss_mb": round(vec["peak_rss_mb"], 1),
@@ -167,8 +171,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-reference", action="store_true", help="skip the per-agent reference")
     parser.add_argument("--skip-million", action="store_true", help="skip 1M residents x 52 weeks")
     parser.add_argument("--repeat", type=int, default=1, help="report the best of N runs (default 1)")
+    parser.add_argument("--scenario", type=Path, default=BASELINE,
+                        help="scenario to measure (default scenarios/baseline.yaml)")
+    parser.add_argument("--all-mechanisms", action="store_true",
+                        help="measure benchmarks/all_mechanisms.yaml: every mechanism switched on")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global SCENARIO
+    SCENARIO = ALL_MECHANISMS if args.all_mechanisms else args.scenario.resolve()
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.residents, args.steps)))
         return

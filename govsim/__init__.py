@@ -2,14 +2,16 @@
 
 The library door is small: :func:`load_scenario` reads and validates a YAML
 scenario, :func:`simulate` runs it and returns a :class:`RunResult` of tidy
-pandas tables.
+pandas tables; :func:`load_results` reads an experiment's results directory
+(written by ``govsim sweep`` and friends) into one DataFrame.
 """
 
 from govsim.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "simulate"]
+__all__ = ["RunResult", "Scenario", "ScenarioError", "__version__", "load_results", "load_scenario",
+           "simulate"]
 
 
 def __getattr__(name: str):
@@ -18,4 +20,8 @@ def __getattr__(name: str):
         from govsim import run
 
         return getattr(run, name)
+    if name == "load_results":
+        from govsim.study import results
+
+        return results.load_results
     raise AttributeError(f"module 'govsim' has no attribute {name!r}")

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in (_add_run, _add_validate, _add_plot, _add_params, _add_schema):
         add(sub, common)
+    from govsim.study.cli import add_commands  # sweep, compare, report, sensitivity, calibrate, export
+
+    add_commands(sub, common)
     _add_teach(sub, common)
     return parser
 
@@ -371,7 +374,10 @@ def _is_input_error(err: Exception) -> bool:
     if isinstance(err, ScenarioError | UsageError):
         return True
     io_module = sys.modules.get("govsim.io")  # not imported: cannot be its error
-    return io_module is not None and isinstance(err, io_module.RunDirError)
+    if io_module is not None and isinstance(err, io_module.RunDirError):
+        return True
+    study_errors = sys.modules.get("govsim.study.errors")
+    return study_errors is not None and isinstance(err, study_errors.StudyError)
 
 
 def _quiet(args: argparse.Namespace) -> bool:

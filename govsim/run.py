@@ -67,7 +67,9 @@ def simulate(
     from govsim.model import GovModel
 
     seed = scenario.seed if seed is None else int(seed)
-    steps = scenario.steps if steps is None else int(steps)
+    if steps is not None and int(steps) != scenario.steps:
+        scenario = scenario.with_overrides([f"steps={int(steps)}"])  # policies pace to the run's end
+    steps = scenario.steps
     started = datetime.now(UTC)
     clock = time.perf_counter()
     model = GovModel(scenario, seed=seed)

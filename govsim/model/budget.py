@@ -6,6 +6,12 @@ lines tied to categories (专款专用). A case that needs money draws on its ow
 line first, then on the flexible pool; a case that cannot be paid in full
 waits. Whatever is left at the year's end lapses. With no earmarking policy
 the whole amount is flexible: a block grant.
+
+Participation can bend the lines toward what residents actually need
+(:meth:`Budget.align`) and add money to the flexible pool (micro-renewal
+funds, residents' contributions: :meth:`Budget.add_flexible`). Both apply to
+the coming year only: :meth:`Budget.block_grant` resets them after each
+year's money is paid in, so nothing compounds.
 """
 
 from __future__ import annotations
@@ -26,6 +32,12 @@ class Budget:
         line_weights: Share of the earmarked part given to each category line.
         lines: Money left in each (community, category) line.
         flexible: Money left in each community's flexible pool.
+        alignment: Share by which the coming year's lines move from
+            ``line_weights`` toward each community's own needs.
+        need_money: Money needed per (community, category), the target of
+            the alignment (None: no alignment).
+        extra_flexible: Money per community added to the coming year's
+            flexible pool.
     """
 
     def __init__(self, hierarchy: Hierarchy, spec: dict) -> None:
@@ -36,6 +48,10 @@ class Budget:
         self.line_weights = np.full(len(CATEGORIES), 1.0 / len(CATEGORIES))
         self.lines = np.zeros((hierarchy.communities, len(CATEGORIES)))
         self.flexible = np.zeros(hierarchy.communities)
+        self.alignment = 0.0
+        self.need_money: np.ndarray | None = None
+        self.extra_flexible = np.zeros(hierarchy.communities)
+        self.paid_in = 0.0  # all money ever paid in, for the books to balance
 
     def earmark(self, flexible_share: float, weights: np.ndarray) -> None:
         """Set how the coming year's money is split (called by policies at a year's start).
@@ -48,15 +64,49 @@ class Budget:
         self.flexible_share = flexible_share
         self.line_weights = weights / total if total > 0 else np.full(weights.size, 1.0 / weights.size)
 
+    def align(self, share: float, need_money: np.ndarray) -> None:
+        """Move the coming year's lines a ``share`` of the way toward each community's needs.
+
+        Args:
+            share: 0 keeps the earmark's weights, 1 splits each community's
+                earmarked money in proportion to its needs.
+            need_money: Money needed per (community, category); a community
+                with no recorded need keeps the earmark's weights.
+        """
+        self.alignment = float(share)
+        self.need_money = np.asarray(need_money, dtype=np.float64)
+
+    def add_flexible(self, amount: np.ndarray | float) -> None:
+        """Add money per community to the coming year's flexible pool."""
+        self.extra_flexible = self.extra_flexible + amount
+
     def block_grant(self) -> None:
         """Make the coming year's money fully flexible, the default without earmarking."""
         self.earmark(1.0, np.ones(len(CATEGORIES)))
+        self.alignment, self.need_money = 0.0, None
+        self.extra_flexible = np.zeros_like(self.extra_flexible)
 
     def open_year(self) -> None:
         """Pay in a new year's money."""
         earmarked = self.yearly * (1.0 - self.flexible_share)
-        self.lines = earmarked[:, None] * self.line_weights[None, :]
-        self.flexible = self.yearly * self.flexible_share
+        self.lines = earmarked[:, None] * self._weights()
+        self.flexible = self.yearly * self.flexible_share + self.extra_flexible
+        self.paid_in += float(self.yearly.sum() + self.extra_flexible.sum())
+
+    def deposit(self, communities: np.ndarray, amount: float) -> None:
+        """Pay ``amount`` into the flexible pool of each of ``communities`` now (e.g. emergency reserves)."""
+        np.add.at(self.flexible, communities, amount)
+        self.paid_in += float(amount) * np.size(communities)
+
+    def _weights(self) -> np.ndarray:
+        """Line weights per (community, category): the earmark's, bent toward needs if aligned."""
+        weights = self.line_weights[None, :]
+        if self.alignment <= 0 or self.need_money is None:
+            return weights
+        total = self.need_money.sum(axis=1, keepdims=True)
+        own = np.divide(self.need_money, total, out=np.zeros_like(self.need_money), where=total > 0)
+        aligned = (1.0 - self.alignment) * weights + self.alignment * own
+        return np.where(total > 0, aligned, weights)
 
     def close_year(self) -> np.ndarray:
         """Let the year's unspent money lapse; returns the amount lapsed per community."""

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model.allocate import grouped_sum, order_by, serve_in_order
-from govsim.model.cases import COMMUNITY, COUNTY, GRID, HOME_VISIT, OFFICE, ONLINE, TOWNSHIP
+from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, TOWNSHIP
+from govsim.model.levers import choose_channel
 from govsim.model.residents import CHILD, ELDERLY
 from govsim.scenario.declarations import CATEGORIES, FLAGS
 
@@ -21,52 +22,111 @@ if TYPE_CHECKING:
     from govsim.model.govmodel import GovModel
 
 
+KINDS = ("raised", "online", "excluded", "left", "in_time", "late", "went_late", "abandoned",
+         "escalated")
+
+
 @dataclass
 class WeekTally:
-    """Residents (rows) touched by each kind of event this week; repeats allowed."""
+    """This week's events: for each kind, the residents (rows) and categories involved.
 
-    raised: list[np.ndarray] = field(default_factory=list)
-    in_time: list[np.ndarray] = field(default_factory=list)
-    late: list[np.ndarray] = field(default_factory=list)
-    went_late: list[np.ndarray] = field(default_factory=list)
-    abandoned: list[np.ndarray] = field(default_factory=list)
-    escalated: list[np.ndarray] = field(default_factory=list)
+    Kinds: ``raised`` needs, of which ``online`` were filed online and
+    ``excluded`` could not be filed; cases resolved ``in_time`` or ``late``,
+    that ``went_late``, were ``abandoned``, ``escalated`` by residents, or
+    closed because the resident ``left``. Repeats are allowed.
+    """
+
+    events: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(
+        default_factory=lambda: {kind: [] for kind in KINDS})
     wait_weeks: list[np.ndarray] = field(default_factory=list)  # aligned with in_time + late
     money_spent: np.ndarray | None = None
 
+    def add(self, kind: str, rows: np.ndarray, categories: np.ndarray) -> None:
+        """Record residents ``rows`` with the categories of their cases."""
+        self.events[kind].append((rows, categories))
+
     def rows(self, kind: str) -> np.ndarray:
         """All residents of one event kind, concatenated."""
-        parts = getattr(self, kind)
+        parts = [r for r, _ in self.events[kind]]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def categories(self, kind: str) -> np.ndarray:
+        """Categories of one event kind, aligned with :meth:`rows`."""
+        parts = [c for _, c in self.events[kind]]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
 
 
 def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
-    """Residents raise this week's needs; each becomes a case at the grid."""
-    res, needs = model.residents, model.needs
-    who, category = res.raise_needs(model.streams("needs"))
+    """Residents raise this week's needs (and any scheduled ones); each becomes a case."""
+    who, category = model.residents.raise_needs(model.streams("needs"), model.levers.need_multiplier)
+    open_cases(model, week, who, category, tally)
+    scheduled: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for who, category, stream in model.take_scheduled(week):
+        scheduled.setdefault(stream, []).append((who, category))
+    for stream, batches in scheduled.items():
+        open_cases(model, week, np.concatenate([w for w, _ in batches]),
+                   np.concatenate([c for _, c in batches]), tally, rng=model.streams(stream))
+
+
+def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray, tally: WeekTally,
+               extra_hours: np.ndarray | float = 0.0, rng: np.random.Generator | None = None) -> None:
+    """Turn residents' needs into cases at their grid.
+
+    Each case gets a channel (see :func:`~govsim.model.levers.choose_channel`),
+    the level able to resolve it, whether it needs money, its hours at the
+    grid and its deadline. Needs of residents who cannot file, or who are
+    unregistered where that bars service, are counted as excluded instead.
+
+    Args:
+        model: The model.
+        week: The current week.
+        who: Resident rows, one per need.
+        category: Category index of each need.
+        tally: This week's tally.
+        extra_hours: Effective hours added to each case (e.g. a procedure's steps).
+        rng: Stream for the intake draws (level needed, money, family help).
+            Residents' own needs use ``case_intake``; a policy that opens cases
+            passes its own stream, so switching it on leaves every other
+            case's draws unchanged.
+    """
     if who.size == 0:
         return
-    rng = model.streams("case_intake")
-    beh = model.params["behaviour"]
-    online = beh["online_available"] & (res.literacy[who] >= beh["online_literacy_threshold"])
-    home = (res.group[who] == ELDERLY) | res.flags[who, FLAGS.index("disabled")]
-    carer_online = (res.group[who] == CHILD) & beh["online_available"]
-    channel = np.where(online | carer_online, ONLINE, np.where(home, HOME_VISIT, OFFICE))
+    res, needs = model.residents, model.needs
+    own_needs = rng is None
+    rng = model.streams("case_intake") if own_needs else rng
     need_level = (rng.random(who.size)[:, None] > needs.level_cdf[category]).sum(axis=1)
+    if model.levers.grid_empowerment > 0:
+        draws = model.streams("grid_empowerment") if own_needs else rng
+        empowered = draws.random(who.size) < model.levers.grid_empowerment
+        need_level[(need_level == COMMUNITY) & empowered] = GRID
     needs_money = rng.random(who.size) < needs.money_share[category]
+    elderly = res.group[who] == ELDERLY
+    home = elderly | res.flags[who, FLAGS.index("disabled")]
+    channel = choose_channel(model.levers.channels, res.literacy[who], elderly, res.group[who] == CHILD,
+                             home, (model.streams("family_help") if own_needs else rng).random(who.size)
+                             if model.levers.channels.family_help > 0 else np.ones(who.size))
+    barred = (channel < 0) | ~res.registered[who]
+    extra = np.broadcast_to(np.asarray(extra_hours, dtype=np.float64), who.shape)[~barred]
+    tally.add("raised", who, category)
+    tally.add("excluded", who[barred], category[barred])
+    keep = ~barred
+    who, category, channel = who[keep], category[keep], channel[keep]
+    need_level, needs_money = need_level[keep], needs_money[keep]
+    tally.add("online", who[channel == ONLINE], category[channel == ONLINE])
     level = np.zeros(who.size, dtype=np.int8)
     community = res.community[who]
+    factor = model.levers.hours_factor[channel] * model.levers.category_hours_factor[category]
+    hours = needs.handling_hours(category, level, need_level, factor)
     model.cases.add(
         resident=who, community=community, township=model.hierarchy.community_township[community],
         category=category, department=needs.department[category], level=level,
-        need_level=need_level,
-        hours_left=needs.handling_hours(category, level, need_level, model.channel_factor[channel]),
+        need_level=need_level, hours_left=hours + extra,
         raised=np.full(who.size, week), deadline=week + needs.deadline[category],
         ready=np.full(who.size, week), channel=channel,
         cost=np.where(needs_money, needs.cost[category], 0.0),
         late=np.zeros(who.size, dtype=bool), done=np.zeros(who.size, dtype=bool),
+        bounced=np.zeros(who.size, dtype=np.int8),
     )
-    tally.raised.append(who)
 
 
 def workable(model: GovModel, week: int, levels: tuple[int, ...]) -> np.ndarray:
@@ -90,18 +150,20 @@ def serve(model: GovModel, idx: np.ndarray, group: np.ndarray, capacity: np.ndar
     return given
 
 
-def serve_by_organisations(model: GovModel, week: int) -> np.ndarray:
-    """Funded organisations work open grid/community cases of their specialty first.
+def serve_by_helpers(model: GovModel, week: int, capacity: np.ndarray) -> np.ndarray:
+    """Helpers outside the staff (organisations, volunteers, mediators) work cases first.
 
-    Returns the hours they gave, per community.
+    They take open grid and community cases of the categories they serve
+    (``capacity`` is hours per community × category) that the community can
+    resolve. Returns the hours they gave, per community.
     """
     c = model.cases
     idx = workable(model, week, (GRID, COMMUNITY))
     idx = idx[c["need_level"][idx] <= COMMUNITY]
     group = c["community"][idx].astype(np.int64) * len(CATEGORIES) + c["category"][idx]
-    has_org = model.org_capacity.ravel()[group] > 0
-    given = serve(model, idx[has_org], group[has_org], model.org_capacity.ravel())
-    return grouped_sum(c["community"][idx[has_org]], given, model.hierarchy.communities)
+    served = capacity.ravel()[group] > 0
+    given = serve(model, idx[served], group[served], capacity.ravel())
+    return grouped_sum(c["community"][idx[served]], given, model.hierarchy.communities)
 
 
 def community_case_demand(model: GovModel, week: int) -> np.ndarray:
@@ -151,14 +213,22 @@ def move_up(model: GovModel, week: int, idx: np.ndarray, resident_push: bool) ->
     """
     c = model.cases
     new_level = np.minimum(c["level"][idx] + 1, COUNTY).astype(np.int8)
-    delay = np.where(new_level == COUNTY, model.department_delay[c["department"][idx]],
-                     model.escalation_delay)
+    dept_delay = model.department_delay[c["department"][idx]]
+    delay = np.where(new_level == COUNTY, dept_delay, model.levers.escalation_delay)
+    if model.levers.bounce_probability > 0:
+        to_county = np.flatnonzero(new_level == COUNTY)
+        passes = model.streams("bounces").geometric(1.0 - model.levers.bounce_probability,
+                                                     to_county.size) - 1
+        delay[to_county] += passes * dept_delay[to_county]
+        c["bounced"][idx[to_county]] += passes.astype(np.int8)
+        model.bounces += int(passes.sum())
     need = c["need_level"][idx] if not resident_push else np.minimum(c["need_level"][idx], new_level)
     c["level"][idx] = new_level
     c["need_level"][idx] = need
     c["ready"][idx] = week + delay
-    c["hours_left"][idx] = model.needs.handling_hours(
-        c["category"][idx], new_level, need, model.channel_factor[c["channel"][idx]])
+    factor = (model.levers.hours_factor[c["channel"][idx]]
+              * model.levers.category_hours_factor[c["category"][idx]])
+    c["hours_left"][idx] = model.needs.handling_hours(c["category"][idx], new_level, need, factor)
 
 
 def settle(model: GovModel, week: int, tally: WeekTally) -> np.ndarray:
@@ -176,10 +246,18 @@ def settle(model: GovModel, week: int, tally: WeekTally) -> np.ndarray:
     resolved = c["done"] & (c["cost"] <= 0)
     in_time = resolved & (week <= c["deadline"])
     late = resolved & ~in_time
-    tally.in_time.append(c["resident"][in_time])
-    tally.late.append(c["resident"][late])
+    tally.add("in_time", c["resident"][in_time], c["category"][in_time])
+    tally.add("late", c["resident"][late], c["category"][late])
     tally.wait_weeks.append(np.r_[week - c["raised"][in_time], week - c["raised"][late]])
     return ~resolved
+
+
+def close_for_residents(model: GovModel, rows: np.ndarray, tally: WeekTally) -> None:
+    """Close the open cases of residents who left (counted as abandoned, without trust change)."""
+    c = model.cases
+    leaving = np.isin(c["resident"], rows)
+    tally.add("left", c["resident"][leaving], c["category"][leaving])
+    c.keep(~leaving)
 
 
 def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.ndarray) -> np.ndarray:
@@ -192,7 +270,7 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     overdue = still_open & (week > c["deadline"])
     newly = overdue & ~c["late"]
     c["late"][newly] = True
-    tally.went_late.append(c["resident"][newly])
+    tally.add("went_late", c["resident"][newly], c["category"][newly])
     candidates = np.flatnonzero(overdue)
     u_abandon, u_escalate = rng.random(candidates.size), rng.random(candidates.size)
     gives_up = u_abandon < 1.0 / beh["patience_weeks"]
@@ -201,9 +279,9 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     pushes = ~gives_up & (u_escalate < push_rate) & (c["level"][candidates] < COUNTY) & ~c["done"][
         candidates]
     abandoned = candidates[gives_up]
-    tally.abandoned.append(c["resident"][abandoned])
+    tally.add("abandoned", c["resident"][abandoned], c["category"][abandoned])
     escalated = candidates[pushes]
-    tally.escalated.append(c["resident"][escalated])
+    tally.add("escalated", c["resident"][escalated], c["category"][escalated])
     from_community = escalated[c["level"][escalated] == COMMUNITY]  # leaving the community
     model.extra_admin += beh["escalation_report_hours"] * np.bincount(
         c["community"][from_community], minlength=model.hierarchy.communities)

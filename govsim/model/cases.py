@@ -13,8 +13,8 @@ import numpy as np
 LEVELS = ("grid", "community", "township", "county")
 GRID, COMMUNITY, TOWNSHIP, COUNTY = range(4)
 #: Channels a case can come in by.
-CHANNELS = ("online", "office", "home_visit")
-ONLINE, OFFICE, HOME_VISIT = range(3)
+CHANNELS = ("online", "office", "home_visit", "proxy")
+ONLINE, OFFICE, HOME_VISIT, PROXY = range(4)
 
 COLUMNS: dict[str, type] = {
     "resident": np.int64,     # row of the resident who raised it
@@ -32,6 +32,7 @@ COLUMNS: dict[str, type] = {
     "cost": np.float64,       # money still needed (0 once paid or if none)
     "late": np.bool_,         # already counted as gone late
     "done": np.bool_,         # work finished, waiting only for money
+    "bounced": np.int8,       # times passed to the wrong department
 }
 
 

@@ -12,6 +12,7 @@ from govsim.model import caseflow
 from govsim.model.budget import Budget
 from govsim.model.cases import Cases
 from govsim.model.hierarchy import build_hierarchy
+from govsim.model.levers import Levers
 from govsim.model.needs import NeedTable
 from govsim.model.observe import record_week
 from govsim.model.offices import admin_hours, build_departments
@@ -70,9 +71,9 @@ class GovModel(mesa.Model):
         self.org_capacity = capacity_matrix(self.organisations, h.communities)
         self.budget = Budget(h, p["budget"])
         self.needs = NeedTable.from_params(p["needs"])
-        beh = p["behaviour"]
-        self.channel_factor = np.array([beh["online_hours_factor"], 1.0, beh["home_visit_hours_factor"]])
-        self.escalation_delay = p["hierarchy"]["escalation_delay_weeks"]
+        self.levers = self._default_levers()
+        self._scheduled: dict[int, list[tuple[np.ndarray, np.ndarray, str]]] = {}
+        self.bounces = 0
         self.township_capacity = np.full(h.townships, p["hierarchy"]["township_capacity_hours"])
         self.department_capacity = np.array([d.capacity_hours for d in self.departments])
         self.department_delay = np.array([d.delay_weeks for d in self.departments])
@@ -91,54 +92,78 @@ class GovModel(mesa.Model):
     def step(self) -> None:
         """Advance one week, in these phases:
 
-        1. New budget year: policies set the split (default: a block grant),
+        1. The week's levers are reset to the scenario's defaults, then each
+           policy in force adjusts them (channels, need rates, helpers' hours,
+           admin, ...); organisations' hours are totted up.
+        2. New budget year: policies set the split (default: a block grant),
            then money is paid in.
-        2. Residents raise needs; each becomes a case at their grid, with a
-           channel (online, office, home visit), hours, deadline, level needed.
-        3. Funded social organisations work cases of their specialty.
-        4. Hours are planned per community: compulsory admin (departments'
-           tasks, data entry, reports, post overhead, and last week's extra
-           admin: escalation reports and audit rectification), targets and
+        3. Residents raise needs (and needs scheduled earlier, such as a
+           dispute that flares up again); each becomes a case at their grid,
+           with a channel, hours, deadline and level needed, or is excluded
+           when the resident cannot file.
+        4. Helpers outside the staff work cases of their categories: funded
+           social organisations, then volunteers, mediators or surge teams.
+        5. Hours are planned per community: compulsory admin (departments'
+           tasks, data entry, reports, post overhead, and extra admin such as
+           escalation reports, audit rectification and incidents), targets and
            cases in the order the priority rule sets, within contract hours
            plus overtime.
-        5. Staff work community cases; policies spend their target hours.
-        6. Township offices and county departments work escalated cases.
-        7. Finished work is passed up the ladder or marked done; done cases
+        6. Staff work community cases; policies spend their target hours.
+        7. Township offices and county departments work escalated cases.
+        8. Finished work is passed up the ladder or marked done; done cases
            are paid for from their line, then the flexible pool, and closed.
-        8. Residents react to late cases: some escalate, some give up.
-        9. Trust moves with this week's experiences, then drifts back a little.
-        10. Staff wear: burnout, departures, refills.
-        11. End of budget year: unspent money lapses.
-        12. Metrics are recorded.
+        9. Residents react to late cases: some escalate, some give up.
+        10. Policies react to the week's outcomes (e.g. broken agreements).
+        11. Trust moves with this week's experiences, then drifts back a little.
+        12. Policies' weekly processes (migration, training, participation, ...).
+        13. Staff wear: burnout, departures, refills.
+        14. End of budget year: unspent money lapses.
+        15. Metrics are recorded.
         """
         week, tally = self.week, caseflow.WeekTally()
-        if week % self.weeks_per_year == 0:                                    # 1
+        self.levers = self._default_levers()                                   # 1
+        self.levers.extra_admin += self.extra_admin
+        self.extra_admin = np.zeros(self.hierarchy.communities)
+        for policy in self.policies:
+            if policy.active(week):
+                policy.week_start(self, week)
+        self.org_capacity = capacity_matrix(self.organisations, self.hierarchy.communities)
+        if week % self.weeks_per_year == 0:                                    # 2
             for policy in self.policies:
                 policy.year_start(self, week)
             self.budget.open_year()
             self.budget.block_grant()  # the default again next year unless a policy splits it
-        caseflow.raise_needs(self, week, tally)                                # 2
-        org_hours = caseflow.serve_by_organisations(self, week)                # 3
-        plan = self._plan(week)                                                # 4
-        plan.cases = caseflow.serve_by_staff(self, week, plan.cases)           # 5
+        caseflow.raise_needs(self, week, tally)                                # 3
+        org_hours = caseflow.serve_by_helpers(self, week, self.org_capacity)   # 4
+        extra_hours = caseflow.serve_by_helpers(self, week, self.levers.extra_capacity)
+        plan = self._plan(week)                                                # 5
+        plan.cases = caseflow.serve_by_staff(self, week, plan.cases)           # 6
         for policy, hours in zip(self.policies, plan.per_policy, strict=True):
             policy.target_work(self, week, hours)
-        caseflow.serve_upper_levels(self, week)                                # 6
-        caseflow.finish_work(self, week)                                       # 7
+        caseflow.serve_upper_levels(self, week)                                # 7
+        caseflow.finish_work(self, week)                                       # 8
         still_open = caseflow.settle(self, week, tally)
-        still_open = caseflow.react_to_delay(self, week, tally, still_open)   # 8
+        still_open = caseflow.react_to_delay(self, week, tally, still_open)   # 9
         self.cases.keep(still_open)
-        self._update_trust(tally)                                              # 9
-        departures = self.workforce.wear(plan.strain, week, self.streams("staff_turnover"))  # 10
+        for policy in self.policies:                                           # 10
+            policy.after_cases(self, week, tally)
+        self._update_trust(tally)                                              # 11
+        for policy in self.policies:                                           # 12
+            policy.weekly(self, week, tally)
+        departures = self.workforce.wear(plan.strain, week, self.streams("staff_turnover"))  # 13
         lapsed = np.zeros(self.hierarchy.communities)
-        if week % self.weeks_per_year == self.weeks_per_year - 1:              # 11
+        if week % self.weeks_per_year == self.weeks_per_year - 1:              # 14
             lapsed = self.budget.close_year()
-        record_week(self, week, tally, plan, org_hours, departures, lapsed)   # 12
+        record_week(self, week, tally, plan, org_hours + extra_hours, departures, lapsed)  # 15
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
         self.week += 1
 
     # -- phases ---------------------------------------------------------------------
+    def _default_levers(self) -> Levers:
+        return Levers.defaults(self.params["behaviour"], self.hierarchy.communities,
+                               self.params["hierarchy"]["escalation_delay_weeks"])
+
     def _hours_available(self) -> np.ndarray:
         staff = self.workforce
         return staff.count() * (staff.contract_hours + staff.overtime_limit)
@@ -146,8 +171,10 @@ class GovModel(mesa.Model):
     def _plan(self, week: int) -> HourPlan:
         overhead = np.maximum(0, self.posts - self.workforce.count()) * self.params["staff"][
             "post_overhead_hours"]
-        admin = admin_hours(self.departments, self.params["departments"], overhead) + self.extra_admin
-        self.extra_admin = np.zeros(self.hierarchy.communities)
+        levers = self.levers
+        admin = admin_hours(self.departments, self.params["departments"], overhead,
+                            levers.data_entry_factor, levers.reporting_cap,
+                            levers.task_factor) + levers.extra_admin
         demands = [policy.target_demand(self, week) for policy in self.policies]
         return plan_hours(
             available=self.hours_available,
@@ -165,9 +192,35 @@ class GovModel(mesa.Model):
         res.change_trust(tally.rows("in_time"), beh["trust_gain"])
         res.change_trust(tally.rows("late"), -loss * beh["late_loss"])
         res.change_trust(tally.rows("abandoned"), -loss * beh["abandon_loss"])
+        res.change_trust(tally.rows("excluded"), -loss * beh["abandon_loss"])
         res.drift_trust(beh["trust_drift"])
 
     # -- helpers for policies -------------------------------------------------------
+    def schedule_needs(self, week: int, who: np.ndarray, category: np.ndarray, stream: str) -> None:
+        """Have residents ``who`` raise needs of ``category`` in a later ``week``.
+
+        ``stream`` names the random stream their intake draws come from: the
+        scheduling policy's own, so the other cases' draws stay paired.
+        """
+        if who.size:
+            self._scheduled.setdefault(week, []).append((who, category, stream))
+
+    def take_scheduled(self, week: int) -> list[tuple[np.ndarray, np.ndarray, str]]:
+        """Needs scheduled for ``week`` (removed from the schedule)."""
+        return self._scheduled.pop(week, [])
+
+    def community_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-resident array within each community (rows are stored community by community)."""
+        sums = np.add.reduceat(values.astype(np.float64, copy=False), self._community_start)
+        return np.where(self.hierarchy.community_residents > 0, sums, 0.0)
+
+    def community_rows(self, communities: np.ndarray) -> np.ndarray:
+        """Rows of every resident of ``communities`` (residents are stored community by community)."""
+        communities = np.asarray(communities, dtype=np.int64)
+        sizes = self.hierarchy.community_residents[communities]
+        offsets = np.repeat(self._community_start[communities] - (np.cumsum(sizes) - sizes), sizes)
+        return np.arange(int(sizes.sum()), dtype=np.int64) + offsets
+
     def residents_in(self, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Rows of ``counts[k]`` residents drawn at random (with repeats) in each community."""
         sizes = self.hierarchy.community_residents

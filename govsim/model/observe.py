@@ -32,23 +32,36 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
 
     events = {name: counts(tally.rows(kind)) for name, kind in (
         ("cases_raised", "raised"), ("resolved_in_time", "in_time"), ("resolved_late", "late"),
-        ("abandoned", "abandoned"), ("escalations", "escalated"), ("went_late", "went_late"))}
-    due = tuple(a + b for a, b in zip(events["resolved_in_time"], events["went_late"], strict=True))
+        ("escalations", "escalated"), ("went_late", "went_late"), ("excluded", "excluded"),
+        ("online", "online"))}
+    gave_up = counts(np.concatenate([tally.rows("abandoned"), tally.rows("left")]))
+    events["abandoned"] = gave_up
+    # A need that could not even be filed is due and unmet, like one that went late.
+    due = tuple(a + b + c for a, b, c in zip(events["resolved_in_time"], events["went_late"],
+                                               events["excluded"], strict=True))
     events["cases_due"] = due
     events["coverage"] = tuple(_ratio(a, b) for a, b in zip(events["resolved_in_time"], due, strict=True))
+    filed = tuple(a - b for a, b in zip(events["cases_raised"], events["excluded"], strict=True))
+    events["cases_filed"], events["cases_online"] = filed, events["online"]
+    events["online_share"] = tuple(_ratio(a, b) for a, b in zip(events["online"], filed, strict=True))
     for name in ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
-                 "coverage"):
+                 "coverage", "excluded", "cases_filed", "cases_online", "online_share"):
         overall, by_group, by_community = events[name]
         rec.overall(week, name, overall)
         rec.by(week, name, "group", by_group)
         rec.by(week, name, "community", by_community)
     rec.overall(week, "escalations", events["escalations"][0])
     rec.by(week, "escalations", "community", events["escalations"][2])
+    rec.overall(week, "bounces", float(model.bounces))
+    model.bounces = 0
+    unregistered = model.hierarchy.community_residents - model.community_sums(res.registered)
+    rec.overall(week, "unregistered_share", float(unregistered.sum() / res.n) if res.n else np.nan)
+    rec.by(week, "unregistered_share", "community", _ratio(unregistered, model.hierarchy.community_residents))
 
     trust_strata = np.bincount(res.stratum, weights=res.trust, minlength=N_STRATA)
     rec.overall(week, "trust", float(trust_strata.sum() / res.n) if res.n else np.nan)
     rec.by(week, "trust", "group", _ratio(trust_strata @ MEMBERSHIP, res.group_sizes()))
-    rec.by(week, "trust", "community", _ratio(np.bincount(res.community, weights=res.trust, minlength=k),
+    rec.by(week, "trust", "community", _ratio(model.community_sums(res.trust),
                                               model.hierarchy.community_residents))
     _record_response(model, week, tally)
     _record_staff(model, week, plan, departures)
@@ -95,6 +108,9 @@ def _record_staff(model: GovModel, week: int, plan: HourPlan, departures: np.nda
     for name, (num, den) in rows.items():
         rec.overall(week, name, float(_ratio(num.sum(), den.sum())))
         rec.by(week, name, "community", _ratio(num, den))
+    skill = np.bincount(staff.community, weights=staff.skill * staff.present, minlength=staff.communities)
+    rec.overall(week, "staff_skill", float(_ratio(skill.sum(), count.sum())))
+    rec.by(week, "staff_skill", "community", _ratio(skill, count))
     totals = {
         "departures": departures, "staff": count, "hours_available": plan.available,
         "hours_admin": plan.admin, "hours_targets": plan.targets, "hours_cases": plan.cases,

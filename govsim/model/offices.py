@@ -41,12 +41,18 @@ def build_departments(model: mesa.Model, spec: dict) -> list[Department]:
     return [Department(model, name, spec[name]) for name in DEPARTMENTS]
 
 
-def admin_hours(departments: list[Department], spec: dict, posts_overhead: np.ndarray) -> np.ndarray:
-    """Compulsory admin hours per community this week, before any policy.
+def admin_hours(departments: list[Department], spec: dict, posts_overhead: np.ndarray,
+                data_entry_factor: float = 1.0, reporting_cap: float = np.inf,
+                task_factor: float = 1.0) -> np.ndarray:
+    """Compulsory admin hours per community this week.
 
-    Tasks and data entry from every department, the extra data systems,
-    reporting and inspections, and the overhead of holding several posts.
+    Tasks from every department (times ``task_factor``, which burden
+    reduction lowers); data entry into every department's system and
+    the extra systems (times ``data_entry_factor``, which integration lowers);
+    reporting and inspections (at most ``reporting_cap``, which burden
+    reduction sets); and the overhead of holding several posts.
     """
-    per_community = sum(d.task_hours + d.data_entry_hours for d in departments)
-    per_community += spec["extra_systems"] * spec["extra_system_hours"] + spec["reporting_hours"]
-    return per_community + posts_overhead
+    tasks = sum(d.task_hours for d in departments)
+    entry = sum(d.data_entry_hours for d in departments) + spec["extra_systems"] * spec["extra_system_hours"]
+    reporting = min(spec["reporting_hours"], reporting_cap)
+    return tasks * task_factor + entry * data_entry_factor + reporting + posts_overhead

@@ -25,6 +25,9 @@ class Organisation(mesa.Agent):
         specialty: Index of the need category it serves.
         funded: Whether it holds a service contract.
         capacity_hours: Hours per week it gives when funded and not dormant.
+        contract_hours: Most hours a week its contract pays for (None: all it
+            can give, as under the standing contracts the scenario draws;
+            procurement buys a set number of hours).
     """
 
     def __init__(self, model: mesa.Model, community: int, status: str, specialty: int,
@@ -35,11 +38,16 @@ class Organisation(mesa.Agent):
         self.specialty = specialty
         self.funded = funded
         self.capacity_hours = capacity_hours
+        self.contract_hours: float | None = None
 
     @property
     def weekly_hours(self) -> float:
         """Hours it gives this week."""
-        return self.capacity_hours if self.funded and self.status != "dormant" else 0.0
+        if not self.funded or self.status == "dormant":
+            return 0.0
+        if self.contract_hours is None:
+            return self.capacity_hours
+        return min(self.capacity_hours, self.contract_hours)
 
 
 def build_organisations(model: mesa.Model, spec: dict, communities: int,

@@ -79,11 +79,12 @@ class ResidentAgent(mesa.Agent):
         self.trust0 = trust
         self.need_rates = [(c, rate) for c, rate in enumerate(need_rates) if rate > 0]
 
-    def raise_needs(self, rng: np.random.Generator) -> list[int]:
+    def raise_needs(self, rng: np.random.Generator, multiplier: np.ndarray | None = None) -> list[int]:
         """This week's new needs of this resident: one category per need (repeats allowed)."""
         raised = []
         for category, rate in self.need_rates:
-            count = rng.poisson(rate)
+            scale = 1.0 if multiplier is None else multiplier[self.community, category]
+            count = rng.poisson(rate * scale)
             if count:
                 raised.extend([category] * int(count))
         return raised
@@ -100,8 +101,8 @@ class ResidentAgent(mesa.Agent):
 class AgentResidents:
     """The population as a list of :class:`ResidentAgent`, with the interface of ``Residents``.
 
-    Static columns that no weekly rule changes (community, group, flags,
-    literacy, farmland, incomes, stratum) are kept as arrays, as the rest of
+    Columns that only migration changes (group, flags, literacy, farmland,
+    incomes, stratum; see :meth:`replace`) and the community are kept as arrays, as the rest of
     the model indexes them; trust is gathered from the agents on each read.
     Code must change trust through :meth:`change_trust`, never by writing
     into :attr:`trust` (that would write into a temporary copy).
@@ -115,6 +116,7 @@ class AgentResidents:
         self.flags, self.literacy, self.stratum = table.flags, table.literacy, table.stratum
         self.plot_mu, self.staple_income = table.plot_mu, table.staple_income
         self.farm_income = table.farm_income
+        self.registered = table.registered
         needs, weeks = params["needs"], params["budget"]["weeks_per_year"]
         self.agents = [
             ResidentAgent(model, row, int(table.community[row]), int(table.group[row]),
@@ -124,6 +126,7 @@ class AgentResidents:
                                             tuple(bool(f) for f in table.flags[row])))
             for row in range(self.n)
         ]
+        self._needs, self._weeks = needs, weeks
         self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
 
     @property
@@ -137,7 +140,8 @@ class AgentResidents:
         return np.fromiter((a.trust0 for a in self.agents), dtype=np.float32, count=self.n)
 
     # -- weekly rules ---------------------------------------------------------------
-    def raise_needs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def raise_needs(self, rng: np.random.Generator,
+                    multiplier: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Ask every agent for her new needs: (resident row, category) per need.
 
         Needs are listed by category (stably), as the vectorised class lists
@@ -145,12 +149,29 @@ class AgentResidents:
         """
         rows, categories = [], []
         for agent in self.agents:
-            for category in agent.raise_needs(rng):
+            for category in agent.raise_needs(rng, multiplier):
                 rows.append(agent.row)
                 categories.append(category)
         rows_arr, cats_arr = np.array(rows, dtype=np.int64), np.array(categories, dtype=np.int8)
         order = np.argsort(cats_arr, kind="stable")
         return rows_arr[order], cats_arr[order]
+
+    def replace(self, rows: np.ndarray, group: np.ndarray, flags: np.ndarray, literacy: np.ndarray,
+                trust: np.ndarray, registered: np.ndarray) -> None:
+        """Put newcomers into ``rows``, agent by agent (see ``Residents.replace``)."""
+        self.group[rows], self.flags[rows], self.literacy[rows] = group, flags, literacy
+        self.registered[rows] = registered
+        for name in ("plot_mu", "staple_income", "farm_income"):
+            getattr(self, name)[rows] = 0.0
+        bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
+        self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
+        for i, row in enumerate(np.asarray(rows).tolist()):
+            agent, own = self.agents[row], tuple(bool(f) for f in flags[i])
+            agent.group, agent.flags, agent.literacy = int(group[i]), own, float(literacy[i])
+            agent.trust = agent.trust0 = float(trust[i])
+            agent.need_rates = [(c, rate) for c, rate in enumerate(
+                weekly_need_rates(self._needs, self._weeks, int(group[i]), own)) if rate > 0]
+        self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
         """Add ``delta`` (one value, or one per entry of ``who``) to the trust of agents ``who``."""

@@ -49,6 +49,8 @@ class Residents:
         plot_mu: Farmland of each resident (0 for non-farmers), in mu.
         farm_income: Weekly farm income of each resident (yuan/week).
         stratum: Age group × flag combination, for cheap by-group sums.
+        registered: Whether the resident is known to the community's records;
+            all are, unless a migration mechanism brings unregistered arrivals.
     """
 
     def __init__(self, hierarchy: Hierarchy, params: dict, rng: np.random.Generator) -> None:
@@ -76,8 +78,11 @@ class Residents:
         self.farm_income = self.staple_income.copy()
         bits = (self.flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
         self.stratum = (self.group.astype(np.int16) * 2 ** len(FLAGS) + bits).astype(np.int16)
-        self._need_cumrates = self._need_rates(params["needs"], weeks)
+        self.registered = np.ones(self.n, dtype=bool)
+        self._rate_table = stratum_need_rates(params["needs"], weeks)
+        self._rate_max = self._rate_table.max(axis=0)
         self._group_sizes: np.ndarray | None = None
+        self._bounds = np.r_[0, np.cumsum(hierarchy.community_residents)]
 
     # -- construction -------------------------------------------------------------
     def _grids(self, hierarchy: Hierarchy) -> np.ndarray:
@@ -112,37 +117,60 @@ class Residents:
                        rng: np.random.Generator) -> np.ndarray:
         return _beta(np.asarray(means)[self.group], concentration, rng).astype(np.float32)
 
-    def _need_rates(self, needs: dict, weeks: int) -> dict[int, np.ndarray]:
-        """Cumulative weekly need rates per category, for weighted draws."""
-        cumrates = {}
-        for c, name in enumerate(CATEGORIES):
-            spec = needs[name]
-            rate = np.array([spec[f"rate_{g}"] for g in GROUPS])[self.group] / weeks
-            for f, flag in enumerate(FLAGS):
-                rate = np.where(self.flags[:, f], rate * spec[f"multiplier_{flag}"], rate)
-            if spec["who"] != "everyone":
-                rate = np.where(self.flags[:, FLAGS.index(spec["who"])], rate, 0.0)
-            cumrates[c] = np.cumsum(rate)
-        return cumrates
 
     # -- weekly rules ---------------------------------------------------------------
-    def raise_needs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def need_rates(self) -> np.ndarray:
+        """Weekly need rate of every resident per category, shape (category, resident)."""
+        return self._rate_table[self.stratum].T
+
+    def raise_needs(self, rng: np.random.Generator,
+                    multiplier: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """This week's new needs: (resident index, category index) per need.
 
-        Each category's count is Poisson with the population's total rate, and
-        each need falls on a resident with probability proportional to her rate.
+        Each resident raises needs of a category as a Poisson process with her
+        own rate (times ``multiplier[community, category]``, e.g. during an
+        emergency). They are drawn by thinning, at a cost that follows the
+        needs raised rather than the residents: candidates arrive in each
+        community at the category's highest rate, fall on residents uniformly,
+        and each is kept with probability (her rate / the highest rate).
         """
+        lo, sizes = self._bounds[:-1], np.diff(self._bounds)
         residents, categories = [], []
-        for c, cum in self._need_cumrates.items():
-            total = cum[-1] if cum.size else 0.0
-            count = rng.poisson(total) if total > 0 else 0
-            if count:
-                who = np.searchsorted(cum, rng.random(count) * total, side="right")
-                residents.append(np.minimum(who, self.n - 1))
-                categories.append(np.full(count, c, dtype=np.int8))
+        for c, top in enumerate(self._rate_max):
+            if top <= 0:
+                continue
+            scale = 1.0 if multiplier is None else np.maximum(multiplier[:, c], 0.0)
+            counts = rng.poisson(sizes * top * scale)
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            who = np.repeat(lo, counts) + (rng.random(total) * np.repeat(sizes, counts)).astype(np.int64)
+            kept = who[rng.random(total) * top < self._rate_table[self.stratum[who], c]]
+            residents.append(kept)
+            categories.append(np.full(kept.size, c, dtype=np.int8))
         if not residents:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
         return np.concatenate(residents), np.concatenate(categories)
+
+    def replace(self, rows: np.ndarray, group: np.ndarray, flags: np.ndarray, literacy: np.ndarray,
+                trust: np.ndarray, registered: np.ndarray) -> None:
+        """Put newcomers into ``rows`` (the places of people who left).
+
+        Used by migration: the population keeps its size and community layout
+        while the people in it change. Newcomers hold no farmland; need rates
+        and group sizes are recomputed.
+        """
+        self.group[rows] = group
+        self.flags[rows] = flags
+        self.literacy[rows] = literacy
+        self.trust[rows] = trust
+        self.trust0[rows] = trust
+        self.registered[rows] = registered
+        for name in ("plot_mu", "staple_income", "farm_income"):
+            getattr(self, name)[rows] = 0.0
+        bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
+        self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
+        self._group_sizes = None
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
         """Add ``delta`` to the trust of residents ``who`` (repeats add up), kept in [0, 1]."""
@@ -167,6 +195,23 @@ class Residents:
         if self._group_sizes is None:
             self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
         return self._group_sizes
+
+
+def stratum_need_rates(needs: dict, weeks: int) -> np.ndarray:
+    """Weekly need rate per (stratum, category): group rate × flag multipliers, or 0 if not eligible."""
+    table = np.zeros((N_STRATA, len(CATEGORIES)))
+    for stratum in range(N_STRATA):
+        age, bits = divmod(stratum, 2 ** len(FLAGS))
+        has = {flag: bool(bits >> f & 1) for f, flag in enumerate(FLAGS)}
+        for c, name in enumerate(CATEGORIES):
+            spec = needs[name]
+            rate = spec[f"rate_{GROUPS[age]}"] / weeks
+            for flag in FLAGS:
+                if has[flag]:
+                    rate *= spec[f"multiplier_{flag}"]
+            eligible = spec["who"] == "everyone" or has[spec["who"]]
+            table[stratum, c] = rate if eligible else 0.0
+    return table
 
 
 def _beta(mean: np.ndarray, concentration: float, rng: np.random.Generator) -> np.ndarray:

@@ -6,13 +6,15 @@ their hours: the weekly plan (:mod:`govsim.model.workplan`) decides how the
 pool is spent, and every worker in a community carries the same strain (hours
 worked over contract hours). Sustained overtime builds burnout; burnout lowers
 productivity and drives departures; a vacancy is refilled, by a less skilled
-newcomer, after a delay.
+newcomer, after a delay. Mechanisms may add or cut posts (staffing) and raise
+skills (training); without them the posts are fixed for the run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from govsim.model.allocate import order_by
 from govsim.model.hierarchy import Hierarchy
 
 
@@ -76,3 +78,44 @@ class Workforce:
         self.burnout[hired] = 0.0
         self.refill_week[hired] = -1
         return np.bincount(self.community[leaving], minlength=self.communities)
+
+    def posts(self) -> np.ndarray:
+        """Posts per community, filled or vacant."""
+        return np.bincount(self.community, minlength=self.communities)
+
+    def add_posts(self, counts: np.ndarray, week: int) -> None:
+        """Create ``counts[k]`` vacant posts in each community, filled after the refill delay.
+
+        The newcomers are hired by :meth:`wear` like any refill, with the skill
+        of a new worker.
+        """
+        community = np.repeat(np.arange(self.communities, dtype=np.int32), counts)
+        n = community.size
+        if n == 0:
+            return
+        self.community = np.r_[self.community, community]
+        self.skill = np.r_[self.skill, np.full(n, self.params["new_worker_skill"])]
+        self.burnout = np.r_[self.burnout, np.zeros(n)]
+        self.present = np.r_[self.present, np.zeros(n, dtype=bool)]
+        self.refill_week = np.r_[self.refill_week, np.full(n, week + self.params["refill_delay_weeks"])]
+
+    def remove_posts(self, counts: np.ndarray, rng: np.random.Generator) -> None:
+        """Abolish ``counts[k]`` posts in each community: vacant posts first, then workers at random.
+
+        Posts are cut down to no fewer than one per community.
+        """
+        counts = np.minimum(counts, np.maximum(0, self.posts() - 1))
+        if counts.sum() <= 0:
+            return
+        order = order_by(self.community, self.present, rng.random(self.community.size))
+        start = np.r_[0, np.cumsum(self.posts())[:-1]]
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size) - start[self.community[order]]
+        keep = rank >= counts[self.community]
+        for name in ("community", "skill", "burnout", "present", "refill_week"):
+            setattr(self, name, getattr(self, name)[keep])
+
+    def train(self, gain: float, cap: float) -> None:
+        """Raise the skill of every worker in post by ``gain``, up to ``cap`` (never lowering it)."""
+        self.skill = np.where(self.present, np.maximum(self.skill, np.minimum(cap, self.skill + gain)),
+                              self.skill)

@@ -15,6 +15,7 @@ from govsim.scenario.params import Param, Section
 
 if TYPE_CHECKING:
     from govsim.metrics import Recorder
+    from govsim.model.caseflow import WeekTally
     from govsim.model.govmodel import GovModel
 
 FOREVER = 5200
@@ -62,6 +63,9 @@ class Policy:
     def link(self, model: GovModel) -> None:
         """Once, after every policy's setup: compose with other policies."""
 
+    def week_start(self, model: GovModel, week: int) -> None:
+        """While in force, at the start of each week: adjust ``model.levers``."""
+
     def year_start(self, model: GovModel, week: int) -> None:
         """At the start of each budget year, before money is paid in."""
 
@@ -71,6 +75,12 @@ class Policy:
 
     def target_work(self, model: GovModel, week: int, hours: np.ndarray) -> None:
         """Spend the hours the community gave to this policy's targets."""
+
+    def after_cases(self, model: GovModel, week: int, tally: WeekTally) -> None:
+        """After this week's cases were closed, before trust moves: react to outcomes."""
+
+    def weekly(self, model: GovModel, week: int, tally: WeekTally) -> None:
+        """Once a week after trust has moved: the policy's own processes."""
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         """Record this policy's metrics for the week."""

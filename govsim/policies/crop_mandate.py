@@ -105,8 +105,12 @@ class CropMandate(Policy):
         p = self.params
         missing = np.maximum(0.0, self.paced_target(week) - self.planted_share()) * self.farmland
         mean_mu = max(float(self.mu.mean()), 1e-9) if self.mu.size else 1.0
-        hours = missing / mean_mu * (p["persuasion_hours"] + p["enforce"] * p["enforcement_hours"]) * 2
-        return np.minimum(hours, p["effort_cap"] * model.hours_available)
+        per_farmer = p["persuasion_hours"] + p["enforce"] * p["enforcement_hours"]
+        hours = missing / mean_mu * per_farmer * 2
+        open_farmers = np.bincount(self.community[~self.planted & ~self.settled],
+                                   minlength=self.farmland.size)
+        cap = np.minimum(open_farmers * per_farmer, p["effort_cap"] * model.hours_available)
+        return np.minimum(hours, cap)
 
     def target_work(self, model: GovModel, week: int, hours: np.ndarray) -> None:
         """Approach farmers in random order until the village's hours run out."""

@@ -1,0 +1,199 @@
+"""Sweep throughput: serial against a pool of workers, and the sweep's cost over bare simulate.
+
+Runs the baseline scenario (``scenarios/baseline.yaml``) at 10,000 residents,
+40 replications (40 runs, each with its own seed), three ways, all in this
+process with every import done before the clock starts:
+
+* bare: ``govsim.simulate(scenario, seed)`` for each of the 40 seeds, results dropped;
+* serial: ``run_sweep(..., workers=1)``: the same runs, each encoded and
+  written to the results store as it finishes;
+* pool: ``run_sweep(..., workers=2)``: in a fresh process, with the process
+  pool started by the sweep (``pool_seconds``, what a user of ``govsim sweep``
+  waits for once govsim is imported) and, here, with a pool already running
+  (``pool_warm_seconds``: the steady state, workers reused).
+
+Before each round it measures the speed-up the machine itself gives right now
+to as many pure-CPU processes as workers (``machine_speedup``: about 2 on an
+idle 2-core machine, less when other work shares the cores), so that the
+sweep's speed-up can be read against what was possible (``pool_efficiency``).
+
+Prints one JSON object on stdout (progress on stderr). Timings are reported,
+never asserted; on a shared machine use ``--repeat`` (best of R).
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_sweep.py [--runs N] [--residents N] [--workers W] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+TARGET_SPEEDUP = 1.8  # on 2 cores with 2 workers
+TARGET_OVERHEAD_PCT = 5.0  # serial sweep per run over bare simulate per run
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure_bare(spec) -> tuple[float, float]:
+    """Seconds (wall, CPU) for bare ``simulate`` calls over the sweep's (scenario, seed) pairs."""
+    from govsim import simulate
+    from govsim.study.design import replication_seed
+
+    clock, cpu = time.perf_counter(), time.process_time()
+    for r in range(spec.replications):
+        simulate(spec.base, replication_seed(spec.seed, r))
+    return time.perf_counter() - clock, time.process_time() - cpu
+
+
+def measure_serial(spec) -> tuple[float, float]:
+    """Seconds (wall, CPU) for a serial sweep into a fresh store."""
+    from govsim.study import run_sweep
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clock, cpu = time.perf_counter(), time.process_time()
+        summary = run_sweep(spec, out=Path(tmp) / "out", workers=1)
+        wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
+    if summary.done != spec.replications:
+        raise RuntimeError(f"sweep ran {summary.done} of {spec.replications} runs ({summary.errors})")
+    return wall, cpu
+
+
+def measure_cold_pool(args: argparse.Namespace) -> float:
+    """Seconds for a sweep that starts its own pool, in a fresh process (as ``govsim sweep`` does).
+
+    Pool workers fork from a forkserver that imports the model once, and the
+    forkserver outlives a pool; only a fresh process pays for starting it.
+    """
+    command = [sys.executable, __file__, "--child-cold-pool", "--runs", str(args.runs),
+               "--residents", str(args.residents), "--workers", str(args.workers)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=3600)
+    return float(done.stdout.strip())
+
+
+def measure_sweep(spec, workers: int, *, warm: bool) -> tuple[float, float]:
+    """Seconds for a whole sweep into a fresh store, and the pool's start-up (0 if not warm)."""
+    from govsim.study import run_sweep
+    from govsim.study.executors import make_executor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        if not warm:
+            clock = time.perf_counter()
+            summary = run_sweep(spec, out=out, workers=workers)
+            seconds = time.perf_counter() - clock
+            startup = 0.0
+        else:
+            clock = time.perf_counter()
+            with make_executor("local", workers) as pool:
+                list(pool.map(abs, range(4 * workers)))  # every worker up and importing done
+                startup = time.perf_counter() - clock
+                clock = time.perf_counter()
+                summary = run_sweep(spec, out=out, executor=pool, workers=workers)
+                seconds = time.perf_counter() - clock
+    if summary.done != spec.replications:
+        raise RuntimeError(f"sweep ran {summary.done} of {spec.replications} runs ({summary.errors})")
+    return seconds, startup
+
+
+def measure_machine(workers: int, size: int = 60_000_000) -> float:
+    """The speed-up this machine gives right now to ``workers`` CPU-bound processes.
+
+    The same pure-CPU task (``sum(range(size))``, no I/O, no memory traffic)
+    once per worker, one after another and then on a pool of ``workers``: on
+    an idle machine with ``workers`` cores the ratio is about ``workers``; on
+    a shared one it says how much parallelism was actually there, so the
+    sweep's speed-up can be read against it.
+    """
+    from govsim.study.executors import make_executor
+
+    clock = time.perf_counter()
+    for _ in range(workers):
+        sum(range(size))
+    serial = time.perf_counter() - clock
+    with make_executor("local", workers) as pool:
+        list(pool.map(abs, range(4 * workers)))
+        clock = time.perf_counter()
+        list(pool.map(sum, [range(size)] * workers))
+        parallel = time.perf_counter() - clock
+    return serial / parallel
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=40, help="runs (replications of the baseline)")
+    parser.add_argument("--residents", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="best of R measurements of each")
+    parser.add_argument("--child-cold-pool", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    import govsim
+    import govsim.model  # imported before any clock starts
+    from govsim.study.compare import arms_spec
+
+    scenario = govsim.load_scenario(BASELINE, [f"population.residents={args.residents}"])
+    spec = arms_spec([scenario], replications=args.runs, name="bench")
+    govsim.simulate(scenario.with_overrides({"steps": 2}), 1)  # warm caches
+    if args.child_cold_pool:
+        print(measure_sweep(spec, args.workers, warm=False)[0])
+        return 0
+    best: dict[str, float] = {}
+    machine = []
+    for attempt in range(args.repeat):
+        machine.append(measure_machine(args.workers))
+        _log(f"[{attempt + 1}/{args.repeat}] machine speed-up for {args.workers} CPU-bound processes: "
+             f"{machine[-1]:.2f}")
+        for name, measure in (("bare", lambda: measure_bare(spec)),
+                              ("serial", lambda: measure_serial(spec)),
+                              ("pool", lambda: (measure_cold_pool(args), 0.0)),
+                              ("pool_warm", lambda: measure_sweep(spec, args.workers, warm=True))):
+            seconds, extra = measure()
+            cpu = name in ("bare", "serial")
+            _log(f"[{attempt + 1}/{args.repeat}] {name}: {seconds:.2f} s"
+                 + (f" ({extra:.2f} s CPU)" if cpu else f" (+{extra:.2f} s pool start-up)" if extra else ""))
+            best[name] = min(best.get(name, float("inf")), seconds)
+            key = f"{name}_cpu" if cpu else "startup"
+            if cpu or extra:
+                best[key] = min(best.get(key, float("inf")), extra)
+    bare_per_run = best["bare"] / args.runs
+    overhead = 100.0 * (best["serial"] / args.runs - bare_per_run) / bare_per_run
+    overhead_cpu = 100.0 * (best["serial_cpu"] - best["bare_cpu"]) / best["bare_cpu"]
+    result = {
+        "runs": args.runs, "residents": args.residents, "steps": scenario.steps, "workers": args.workers,
+        "cpus": os.cpu_count(), "repeat": args.repeat, "python": platform.python_version(),
+        "bare_simulate_seconds": round(best["bare"], 3),
+        "bare_simulate_seconds_per_run": round(bare_per_run, 4),
+        "serial_seconds": round(best["serial"], 3),
+        "pool_seconds": round(best["pool"], 3),
+        "pool_warm_seconds": round(best["pool_warm"], 3),
+        "pool_startup_seconds": round(best.get("startup", 0.0), 3),
+        "speedup": round(best["serial"] / best["pool"], 3),
+        "speedup_warm": round(best["serial"] / best["pool_warm"], 3),
+        "per_run_overhead_pct": round(overhead, 2),
+        "per_run_overhead_cpu_pct": round(overhead_cpu, 2),
+        "machine_speedup": round(max(machine), 3),
+        "pool_efficiency": round(best["serial"] / best["pool_warm"] / max(machine), 3),
+    }
+    result["targets"] = {"speedup_at_least_1.8": result["speedup"] >= TARGET_SPEEDUP,
+                         "speedup_warm_at_least_1.8": result["speedup_warm"] >= TARGET_SPEEDUP,
+                         "overhead_at_most_5pct": overhead <= TARGET_OVERHEAD_PCT,
+                         "overhead_cpu_at_most_5pct": overhead_cpu <= TARGET_OVERHEAD_PCT}
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""Digital channels and the digital divide (S0, S1).
+
+The county decides how residents may file a case. With ``online_only`` the
+community app is the only door: offices and grid workers' home visits stop
+taking cases, and a resident whose effective digital literacy is below the
+threshold cannot file at all (her need is *excluded*: due, unmet, and it
+costs trust like an abandoned case), unless a remedy is in place. S1's case:
+a street pushed a "smart community" app, under 20% of over-60s used it, and
+many elderly found getting things done harder than before.
+
+Each new case's channel is chosen by
+:func:`~govsim.model.levers.choose_channel`; this policy only sets the week's
+levers and, for volunteer help, residents' literacy:
+
+* ``mode``: ``online_only`` (online on, offline off) or ``online_plus_offline``
+  (both kept, the baseline's arrangement).
+* Elder mode (S1 "老年版": large fonts, voice input): the elderly's effective
+  literacy is ``literacy + elder_boost``.
+* Proxy service (代办, S1 "社区代办员"): with offline windows closed, those who
+  cannot file online have a proxy file for them. A staff proxy costs
+  ``proxy_hours_factor`` (the scenario's) times an office case; a volunteer
+  proxy does the form-filling, so staff handle it like an office case
+  (factor 1).
+* Family help: with no proxy, a chance that family members file online.
+* Volunteer digital help (S1 "数字反哺", "银龄课堂"): each week each community's
+  volunteers reach ``Poisson(volunteer_reach × residents / 10,000)``
+  residents whose effective literacy is below the threshold, the elderly
+  first, and each contact adds ``literacy_gain``:
+
+  .. math:: \\ell_i \\leftarrow \\min(1, \\ell_i + g)
+
+  What is learned stays after the policy ends.
+* Double entry (S0 "线上线下重复工作"): staff must also enter a share ``d`` of
+  online cases into the offline system, so an online case costs
+  ``online_hours_factor + d × 1`` office hours.
+
+With ``online_plus_offline`` and no remedies or double entry, every lever is
+the baseline's and the run is the baseline's exactly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from govsim.model.cases import OFFICE, ONLINE, PROXY
+from govsim.model.residents import ELDERLY
+from govsim.policies.base import Policy, declare
+from govsim.scenario.params import Param
+
+if TYPE_CHECKING:
+    from govsim.model.caseflow import WeekTally
+    from govsim.model.govmodel import GovModel
+
+MODES = ("online_only", "online_plus_offline")
+PROXIES = ("staff", "volunteer")
+
+
+class DigitalChannels(Policy):
+    """How residents can file cases, and the remedies for those left out."""
+
+    type_name = "digital_channels"
+    PARAMS = declare(
+        "digital_channels", "Online channels, the digital divide and its remedies (S0, S1).",
+        Param("mode", "choice", "online_only",
+              "online_only: the app is the only channel; online_plus_offline: offices and home "
+              "visits are kept.", choices=MODES,
+              source="S1: over-reliance on the online channel, offline windows cut back"),
+        Param("elder_mode", "bool", False, "The app has an elder mode that raises the elderly's "
+              "effective literacy by elder_boost.", source="S1: an elder version of the app (老年版)"),
+        Param("elder_boost", "float", 0.2, "Literacy added to the elderly's in elder mode.",
+              unit="score", low=0.0, high=1.0,
+              source="assumption: a simpler interface brings about a third of the elderly within reach"),
+        Param("volunteer_reach", "float", 0.0,
+              "Residents below the literacy threshold reached by digital helpers per week "
+              "(the elderly first).", unit="residents/10k residents/week", low=0.0, high=10000.0,
+              source="S1: youth volunteers teach smartphone use one to one (数字反哺); "
+                     "assumption for the number"),
+        Param("literacy_gain", "float", 0.1, "Digital literacy a resident gains from one contact.",
+              unit="score", low=0.0, high=1.0,
+              source="assumption: a few lessons take a typical elder over the threshold"),
+        Param("proxy", "bool", False, "Proxies file for residents who cannot file online "
+              "(only matters when offline channels are closed).",
+              source="S1: community proxy agents (社区代办员)"),
+        Param("proxy_by", "choice", "staff", "Who files as proxy: staff (costs proxy_hours_factor "
+              "× an office case) or volunteers (staff handle it as an office case).",
+              choices=PROXIES, source="S1: staff and volunteers act as proxies"),
+        Param("family_help", "float", 0.0,
+              "Chance that family files online for a resident who cannot (when nobody else does).",
+              unit="share", low=0.0, high=1.0, source="assumption: children file for their parents"),
+        Param("double_entry", "float", 0.0,
+              "Share of online cases staff must also enter offline, each costing one office case's "
+              "hours.", unit="share", low=0.0, high=1.0,
+              source="S0: badly designed systems cause online and offline double work"),
+    )
+
+    def setup(self, model: GovModel) -> None:
+        """Bind the policy's own random stream (used only by volunteer help)."""
+        self.rng = model.streams(self.stream_name())
+
+    def week_start(self, model: GovModel, week: int) -> None:
+        """Set the week's channels and channel hours."""
+        p, levers = self.params, model.levers
+        channels = levers.channels
+        channels.online = True
+        channels.offline = p["mode"] == "online_plus_offline"
+        if p["elder_mode"]:
+            channels.elder_boost += p["elder_boost"]
+        channels.proxy = channels.proxy or p["proxy"]
+        channels.family_help = max(channels.family_help, p["family_help"])
+        if p["proxy"] and p["proxy_by"] == "volunteer":
+            levers.hours_factor[PROXY] = levers.hours_factor[OFFICE]
+        levers.hours_factor[ONLINE] += p["double_entry"] * levers.hours_factor[OFFICE]
+
+    def weekly(self, model: GovModel, week: int, tally: WeekTally) -> None:
+        """Volunteers teach residents who cannot yet use the app (elderly first)."""
+        p = self.params
+        if not self.active(week) or p["volunteer_reach"] <= 0 or p["literacy_gain"] <= 0:
+            return
+        chosen, literacy = self.reached(model), model.residents.literacy
+        literacy[chosen] = np.minimum(np.float32(1.0), literacy[chosen] + np.float32(p["literacy_gain"]))
+
+    def reached(self, model: GovModel) -> np.ndarray:
+        """Rows of the residents volunteers reach this week: below the threshold, elderly first."""
+        res, channels = model.residents, model.levers.channels
+        elderly = res.group == ELDERLY
+        effective = res.literacy + np.where(elderly, np.float32(channels.elder_boost), np.float32(0.0))
+        below = effective < channels.literacy_threshold
+        sizes = model.hierarchy.community_residents
+        quota = self.rng.poisson(self.params["volunteer_reach"] * sizes / 10_000.0)
+        bounds = np.r_[0, np.cumsum(sizes)]  # residents are stored community by community
+        first, then = np.flatnonzero(below & elderly), np.flatnonzero(below & ~elderly)
+        first_at, then_at = np.searchsorted(first, bounds), np.searchsorted(then, bounds)
+        chosen = []
+        for k in np.flatnonzero(quota):
+            pool = first[first_at[k]:first_at[k + 1]]
+            take = min(int(quota[k]), pool.size)
+            chosen.append(self.rng.choice(pool, take, replace=False))
+            pool = then[then_at[k]:then_at[k + 1]]
+            chosen.append(self.rng.choice(pool, min(int(quota[k]) - take, pool.size), replace=False))
+        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)

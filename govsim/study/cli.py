@@ -1,0 +1,391 @@
+"""The experiment commands of ``govsim``: sweep, compare, report, sensitivity, calibrate, export.
+
+Part of the command line (:mod:`govsim.cli` adds these subcommands), and like
+it the only study code that prints: each command parses its arguments, calls
+the library and prints the answer, or one JSON object with ``--json``. A
+progress bar (runs done, failures, time left) goes to stderr on a terminal.
+Ctrl-C stops at once; every run finished so far is already stored, and
+``--resume`` finishes the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from govsim.cli import EXIT_FAILURE, EXIT_OK, UsageError
+
+
+def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the experiment subcommands to the ``govsim`` parser."""
+    for add in (_add_sweep, _add_compare, _add_report, _add_sensitivity, _add_calibrate, _add_export):
+        add(sub, common)
+
+
+# -- arguments ---------------------------------------------------------------------------------
+
+
+def _executor_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_count, default=default_workers(), metavar="N",
+                   help=f"worker processes (default: {default_workers()}, the CPUs here; 1 runs serially)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local process pool, or Dask (pip install 'govsim[distributed]') (default: local)")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an experiment already in the output directory, skipping stored runs")
+    p.add_argument("--out", type=Path, metavar="DIR", help="results directory (default: the spec's out, "
+                   "else results/NAME)")
+    p.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar on stderr (default: only when stderr is a terminal)")
+
+
+def _spec_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", type=Path, metavar="SPEC", help="experiment spec (experiments/*.yaml)")
+    p.add_argument("--reps", type=_count, metavar="N", help="replications (default: the spec's)")
+    p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: the spec's)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a scenario parameter in every arm or design point (repeatable)")
+    _executor_args(p)
+
+
+def _add_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("sweep", parents=[common], help="run every arm or design point of an experiment",
+                       description="Run every arm or design point of an experiment spec, each replication "
+                                   "with shared seeds, storing each run as it finishes. Interrupted "
+                                   "sweeps lose only the runs in flight: run again with --resume.")
+    _spec_args(p)
+    p.set_defaults(handler=cmd_sweep)
+
+
+def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("compare", parents=[common],
+                       help="what does each scenario do compared with a baseline?",
+                       description="Run a baseline and other scenarios with shared seeds and print each "
+                                   "metric's paired difference from the baseline with a 95%% confidence "
+                                   "interval, overall and by group. One experiment spec with arms may "
+                                   "stand for the scenarios.")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="BASELINE then OTHER scenario files (or one experiment spec with arms)")
+    amount = p.add_mutually_exclusive_group()
+    amount.add_argument("--reps", type=_count, metavar="N", help="replications per scenario (default: 10)")
+    amount.add_argument("--precision", action="append", metavar="X|METRIC=X",
+                        help="add replications until every compared metric's interval is narrower than "
+                             "X (upper - lower, in the metric's unit; shares as fractions); repeatable as "
+                             "METRIC=X")
+    p.add_argument("--max-reps", type=_count, default=200, metavar="N",
+                   help="most replications --precision may run (default: 200)")
+    p.add_argument("--metrics", type=_metrics, metavar="A,B", help="metrics to compare (default: headline)")
+    p.add_argument("--seed", type=int, metavar="N", help="master seed (default: the baseline's seed)")
+    p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: the scenarios')")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a parameter in every scenario (repeatable)")
+    _executor_args(p)
+    p.set_defaults(handler=cmd_compare)
+
+
+def _add_report(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("report", parents=[common], help="write a self-contained HTML report of results",
+                       description="Write one HTML file (figures embedded) with the question, the arms, "
+                                   "the effects with confidence intervals, time series with uncertainty "
+                                   "bands, effects by group and the manifest.")
+    p.add_argument("results", type=Path, metavar="DIR", help="results directory of a sweep or comparison")
+    p.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: DIR/report.html)")
+    p.add_argument("--metrics", type=_metrics, metavar="A,B", help="metrics to show (default: the spec's)")
+    p.set_defaults(handler=cmd_report)
+
+
+def _add_sensitivity(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("sensitivity", parents=[common], help="Sobol' indices or Morris screening",
+                       description="Run a spec with 'design: sobol' or 'design: morris' and print, per "
+                                   "metric and factor, Sobol' first-order and total indices (or Morris "
+                                   "mu* and sigma) with 95%% intervals; writes sensitivity.csv and .png.")
+    _spec_args(p)
+    p.set_defaults(handler=cmd_sensitivity)
+
+
+def _add_calibrate(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("calibrate", parents=[common], help="fit parameters to target statistics",
+                       description="Fit a spec's factors to its targets by simulated moments (fixed seeds, "
+                                   "scipy.optimize), report the targets met and missed, and write the "
+                                   "calibrated scenario.")
+    _spec_args(p)
+    p.add_argument("--scenario-out", type=Path, metavar="FILE",
+                   help="where to write the calibrated scenario (default: DIR/calibrated.yaml)")
+    p.set_defaults(handler=cmd_calibrate)
+
+
+def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", parents=[common], help="write an experiment's results as CSV or Parquet",
+                       description="Write govsim.load_results(DIR): one row per run and week, the design's "
+                                   "parameters as columns, one column per metric.")
+    p.add_argument("results", type=Path, metavar="DIR", help="results directory")
+    p.add_argument("out", type=Path, metavar="FILE", help="output file, .csv or .parquet")
+    p.add_argument("--scope", choices=("overall", "group"), default="overall",
+                   help="overall (one row per run and week) or group (also per group) (default: overall)")
+    p.set_defaults(handler=cmd_export)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``govsim sweep``: run and store every run of a spec."""
+    from govsim.study import run_sweep
+
+    spec = _load_spec(args)
+    with _interrupted(spec, args), _progress(args, "sweep") as progress:
+        summary = run_sweep(spec, out=args.out, resume=args.resume, workers=args.workers,
+                            executor=args.executor, scheduler=args.scheduler, progress=progress)
+    document = {"out": str(summary.out), "planned": summary.planned, "already_stored": summary.already,
+                "done": summary.done, "failed": summary.failed,
+                "wall_seconds": round(summary.wall_seconds, 3), "errors": summary.errors}
+    if args.json:
+        _print_json(document, args)
+    elif not _quiet(args):
+        print(f"{spec.name}: {summary.planned} runs ({summary.already} already stored, {summary.done} run "
+              f"now, {summary.failed} failed) in {summary.wall_seconds:.1f} s")
+        print(f"results: {summary.out}  (govsim.load_results, govsim report {summary.out})")
+    return _failures(summary.failed, summary.errors, summary.out)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``govsim compare``: effects of each scenario against the baseline, with intervals."""
+    from govsim.study.compare import compare, describe
+
+    spec = _compare_spec(args)
+    precision = _precision(args.precision, spec.metrics)
+    with _interrupted(spec, args), _progress(args, "compare") as progress:
+        result = compare(spec, out=args.out, resume=args.resume, precision=precision, max_reps=args.max_reps,
+                         workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                         progress=progress)
+    if args.json:
+        _print_json(describe(result), args)
+    elif not _quiet(args):
+        from govsim.study.text import comparison_text
+
+        print(comparison_text(result))
+    return _failures(result.failed, [e for s in result.sweeps for e in s.errors], result.out)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``govsim report``: the HTML report of a results directory."""
+    from govsim.study.report import write_report
+
+    out = write_report(args.results, args.out, metrics=args.metrics)
+    if not _quiet(args):
+        print(out)
+    return EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``govsim sensitivity``: Sobol' or Morris indices of a spec's factors."""
+    from govsim.study.sensitivity import run_sensitivity
+
+    spec = _load_spec(args)
+    with _interrupted(spec, args), _progress(args, "sensitivity") as progress:
+        result = run_sensitivity(spec, out=args.out, resume=args.resume, workers=args.workers,
+                                 executor=args.executor, scheduler=args.scheduler, progress=progress)
+    if args.json:
+        _print_json({"out": str(result.out), "method": result.method, "figure": str(result.figure),
+                     "indices": result.table.to_dict(orient="records")}, args)
+    elif not _quiet(args):
+        from govsim.study.text import sensitivity_text
+
+        print(sensitivity_text(result))
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``govsim calibrate``: fit parameters to targets and write the calibrated scenario."""
+    from govsim.study.calibrate import calibrate
+
+    spec = _load_spec(args)
+    with _interrupted(spec, args), _progress(args, "calibrate") as progress:
+        result = calibrate(spec, out=args.out, resume=args.resume, workers=args.workers,
+                           executor=args.executor, scheduler=args.scheduler, progress=progress,
+                           scenario_out=args.scenario_out)
+    if args.json:
+        _print_json({"out": str(result.out), "parameters": result.parameters, "objective": result.objective,
+                     "evaluations": result.evaluations, "message": result.message,
+                     "scenario": str(result.scenario), "targets_met": result.met,
+                     "targets": result.targets.to_dict(orient="records")}, args)
+    elif not _quiet(args):
+        from govsim.study.text import calibration_text
+
+        print(calibration_text(result))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``govsim export``: results as one CSV or Parquet file."""
+    from govsim.study import export_results
+
+    out = export_results(args.results, args.out, scope=args.scope)
+    if not _quiet(args):
+        print(out)
+    return EXIT_OK
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _load_spec(args: argparse.Namespace) -> Any:
+    from govsim.study import load_spec
+
+    return load_spec(args.spec, _set(args.overrides), replications=args.reps, steps=args.steps, out=args.out)
+
+
+def _compare_spec(args: argparse.Namespace) -> Any:
+    from govsim import load_scenario
+    from govsim.scenario import yamlio
+    from govsim.study.compare import arms_spec
+
+    first = Path(args.scenarios[0])
+    if len(args.scenarios) == 1:
+        data = yamlio.read(first).data if first.is_file() else None
+        if not (isinstance(data, dict) and "arms" in data):
+            raise UsageError("compare needs a baseline and at least one other scenario, or one experiment "
+                             "spec with arms")
+        from govsim.study import load_spec
+
+        spec = load_spec(first, _set(args.overrides), replications=args.reps, steps=args.steps, out=args.out)
+        return spec.replace(**({"seed": args.seed} if args.seed is not None else {}),
+                            **({"metrics": tuple(args.metrics)} if args.metrics else {}))
+    extra = [*args.overrides, *([f"steps={args.steps}"] if args.steps else [])]
+    scenarios = [load_scenario(path, extra) for path in args.scenarios]
+    return arms_spec(scenarios, seed=args.seed, replications=args.reps or 10, metrics=args.metrics)
+
+
+def _set(overrides: list[str]) -> dict[str, str]:
+    out = {}
+    for text in overrides:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set {text}: expected KEY=VALUE, e.g. --set population.residents=5000")
+        out[key.strip()] = value
+    return out
+
+
+def _precision(values: list[str] | None, metrics: tuple[str, ...]) -> dict[str, float] | None:
+    if not values:
+        return None
+    out: dict[str, float] = {}
+    for text in values:
+        name, sep, number = text.rpartition("=")
+        try:
+            width = float(number)
+        except ValueError:
+            raise UsageError(f"--precision {text}: expected a number or METRIC=NUMBER") from None
+        if not width > 0:
+            raise UsageError(f"--precision {text}: the width must be above 0")
+        names = [name] if sep else list(metrics)
+        for metric in names:
+            _known_metric(metric)
+            out[metric] = width
+    return out
+
+
+def _known_metric(name: str) -> str:
+    from govsim.metrics import METRICS  # pandas: imported only when a command needs it
+    from govsim.scenario.suggest import closest
+
+    if name not in METRICS:
+        near = closest(name, METRICS)
+        hint = f" Did you mean {near!r}?" if near else ""
+        raise UsageError(f"{name!r} is not a metric.{hint} See the metrics in govsim/metrics.py.")
+    return name
+
+
+def _metrics(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    try:
+        return [_known_metric(n) for n in names]
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+@contextlib.contextmanager
+def _interrupted(spec: Any, args: argparse.Namespace) -> Iterator[None]:
+    """On Ctrl-C, say what was kept and how to finish, then let the CLI exit with 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        out = args.out or spec.out_dir
+        print(f"\nstopped: every finished run is stored in {out}; run the same command with --resume "
+              "to finish", file=sys.stderr)
+        raise
+
+
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[Any], None] | None]:
+    """A tqdm bar of runs (done, failed, time left) on stderr, or None when off."""
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    if not show or _quiet(args):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc=what, unit="run", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+
+        def update(counts: Any) -> None:
+            bar.total = counts.total
+            bar.update(counts.done - bar.n)
+            bar.set_postfix(failed=counts.failed, refresh=False)
+
+        yield update
+
+
+def _failures(failed: int, errors: list[str], out: Path) -> int:
+    if not failed:
+        return EXIT_OK
+    print(f"{failed} runs failed; their errors are in {out}/failed/ and {out}/index.csv:", file=sys.stderr)
+    for error in errors:
+        print(f"  {error}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def _print_json(document: Any, args: argparse.Namespace) -> None:
+    if not _quiet(args):
+        print(json.dumps(_finite(document), ensure_ascii=False, default=str))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _quiet(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "quiet", False))
+

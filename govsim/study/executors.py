@@ -1,0 +1,177 @@
+"""Executors: where runs happen, behind the one ``concurrent.futures`` interface.
+
+* ``serial``: in this process, one run after another (``--workers 1``).
+* ``local``: a pool of worker processes started once and reused; each imports
+  govsim once (the initializer) and builds every model itself, so nothing but
+  a scenario and a seed goes out and the run's encoded tables come back.
+  Workers start with ``forkserver`` (``spawn`` where there is none), never by
+  changing the global start method, and ignore Ctrl-C so that the parent alone
+  decides what happens on an interrupt.
+* ``dask``: Dask's distributed client (``pip install govsim[distributed]``),
+  connected to ``--scheduler ADDR`` or to a local cluster it starts.
+* Any other :class:`concurrent.futures.Executor` can be passed to
+  :func:`run_tasks` directly.
+
+Results do not depend on the executor: a run is a pure function of its
+scenario and seed (:func:`govsim.simulate`).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from govsim.study.errors import StudyError
+from govsim.study.worker import RunRecord, RunTask, execute
+
+EXECUTORS = ("local", "dask")
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each submitted call at once, in this process; futures come back done.
+
+    ``KeyboardInterrupt`` and other non-``Exception`` errors propagate at once
+    instead of being stored in the future, so Ctrl-C stops a serial sweep
+    where it is.
+    """
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as err:  # the caller reads it from the future, as from any executor
+            future.set_exception(err)
+        return future
+
+
+def _init_worker() -> None:
+    """Pool worker start-up: ignore Ctrl-C (the parent handles it) and import the model once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import govsim.model
+    import govsim.run  # noqa: F401
+
+
+@contextlib.contextmanager
+def make_executor(kind: str = "local", workers: int = 1,
+                  scheduler: str | None = None) -> Iterator[cf.Executor]:
+    """An executor for ``kind``, shut down (workers stopped) on exit, also on Ctrl-C.
+
+    Args:
+        kind: ``local`` (serial for one worker, else a process pool) or ``dask``.
+        workers: Worker processes (local pool, or a local Dask cluster).
+        scheduler: Dask scheduler address; None starts a local cluster.
+
+    Raises:
+        StudyError: An unknown kind, or Dask asked for but not installed.
+    """
+    if kind == "dask":
+        with _dask_executor(workers, scheduler) as executor:
+            yield executor
+        return
+    if kind != "local":
+        raise StudyError(f"unknown executor {kind!r}; expected one of: {', '.join(EXECUTORS)}")
+    if scheduler is not None:
+        raise StudyError("--scheduler is for --executor dask")
+    if workers <= 1:
+        yield SerialExecutor()
+        return
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
+    try:
+        yield pool
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``forkserver`` with the model preloaded (workers then start in milliseconds), else ``spawn``.
+
+    The preload list is a setting of the forkserver, not of the start method,
+    and takes effect only if the forkserver is not yet running.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["govsim.run", "govsim.model"])
+    return context
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel queued runs and end the runs in flight (they are lost, as documented)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+
+
+@contextlib.contextmanager
+def _dask_executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise StudyError("--executor dask needs Dask's distributed scheduler: "
+                         "pip install 'govsim[distributed]'") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@dataclass
+class Progress:
+    """Counts for a progress display: runs finished, failed, and planned."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+
+
+def run_tasks(tasks: Iterable[RunTask], executor: cf.Executor, on_record: Callable[[RunRecord], None],
+              *, in_flight: int) -> None:
+    """Execute tasks with at most ``in_flight`` submitted at once; hand each record on as it comes.
+
+    Bounded submission keeps memory flat however many tasks there are: tasks
+    are drawn from the iterable only as slots free up, and each record is
+    handed to ``on_record`` (which stores it) and dropped.
+
+    Raises:
+        StudyError: A worker process died (out of memory, killed); finished
+            runs are stored and ``--resume`` continues.
+    """
+    pending: set[cf.Future] = set()
+    queue = iter(tasks)
+    try:
+        while True:
+            for task in queue:
+                pending.add(executor.submit(execute, task))
+                if len(pending) >= in_flight:
+                    break
+            if not pending:
+                return
+            finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in finished:
+                on_record(_result(future))
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _result(future: cf.Future) -> RunRecord:
+    try:
+        return future.result()
+    except cf.process.BrokenProcessPool as err:
+        raise StudyError(f"a worker process died ({err}); runs finished so far are stored. Free some "
+                         "memory or use fewer --workers, then run again with --resume.") from None

@@ -1,0 +1,330 @@
+"""Experiment specs (``experiments/*.yaml``): read, validate strictly, resolve.
+
+A spec names a ``base`` scenario and then either ``arms`` (named variants,
+each a scenario file and/or overrides, compared with the ``baseline`` arm) or
+``factors`` (parameters by dotted path, with ``values`` or a ``range``) and a
+``design``; ``targets`` instead of a design makes it a calibration. It is read
+with the scenario language's YAML reader and checked with its validator, and
+every arm and factor value is tried on the base scenario at load time, so a
+mistake anywhere is a :class:`~govsim.ScenarioError` naming the spec's file,
+line and key (with "did you mean"), before a single run starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from govsim.scenario import Scenario, ScenarioError, load_scenario, yamlio
+from govsim.scenario.errors import Origin, Problem, show
+from govsim.scenario.params import Section
+from govsim.scenario.suggest import close_file, closest, one_of
+from govsim.scenario.validate import Validator
+from govsim.study import specschema as schema
+from govsim.study.specschema import Arm, ExperimentSpec, Factor, Target
+
+__all__ = ["Arm", "ExperimentSpec", "Factor", "Target", "load_spec"]
+
+
+def load_spec(path: str | os.PathLike[str], scenario_overrides: Mapping[str, Any] | None = None, *,
+              replications: int | None = None, steps: int | None = None,
+              out: str | os.PathLike[str] | None = None) -> ExperimentSpec:
+    """Read, validate and resolve an experiment spec file.
+
+    Args:
+        path: The spec's YAML file.
+        scenario_overrides: Further ``{dotted.path: value}`` overrides for every
+            arm and design point (after the spec's own ``set``), e.g. to shrink
+            the county for a quick try.
+        replications: Replace the spec's ``replications``.
+        steps: Replace the spec's ``steps``.
+        out: Replace the spec's ``out``.
+
+    Raises:
+        ScenarioError: Every problem found in the spec, or in a scenario it
+            names, each with its file, line and key.
+    """
+    label = str(path)
+    doc = yamlio.read(Path(path), label)
+    if not isinstance(doc.data, dict):
+        raise ScenarioError(Problem(f"an experiment spec must be a mapping of keys to values; got "
+                                    f"{show(doc.data)}", Origin(file=label, line=1)))
+    return _Reader(doc, label).resolve(dict(scenario_overrides or {}), replications, steps, out)
+
+
+class _Reader:
+    """Validates one spec document, collecting every problem before raising."""
+
+    def __init__(self, doc: yamlio.Document, label: str) -> None:
+        self.doc, self.label, self.data = doc, label, doc.data
+        self.folder = Path(label).parent
+        self.validator = Validator(schema.SPEC, (), tuple, lambda name: Section(name, ""), self.where)
+        # One list: the validator's problems and this reader's, in the order found.
+        self.problems: list[Problem] = self.validator.problems
+
+    def where(self, path: str | None) -> Origin:
+        """The file position of ``path``, or of the nearest enclosing key written in the file."""
+        for candidate in yamlio.parents(path) if path else []:
+            if candidate in self.doc.marks:
+                line, column = self.doc.marks[candidate]
+                return Origin(self.label, line, column)
+        return Origin(file=self.label)
+
+    def add(self, message: str, path: str, **fields: Any) -> None:
+        self.problems.append(Problem(message, self.where(path), key=path or None, **fields))
+
+    def unknown(self, key: Any, known: tuple[str, ...], prefix: str, what: str) -> None:
+        path = yamlio.join(prefix, key)
+        self.add(f"{path} is not a known key of {what}. Expected one of: {one_of(known)}", path,
+                 expected=f"one of: {one_of(known)}", got=show(key), suggestion=closest(key, known))
+
+    def resolve(self, extra: dict[str, Any], replications: int | None, steps: int | None,
+                out: Any) -> ExperimentSpec:
+        # Bad values come back as defaults, so checking goes on and every problem is reported.
+        top = self.validator.section(schema.SPEC, self.data, "", extra=schema.STRUCTURED)
+        if steps is not None:
+            top["steps"] = steps
+        common = self._overrides(self.data.get("set"), "set")
+        common.update({k: (v, None) for k, v in extra.items()})
+        if top["steps"] is not None:
+            common["steps"] = (top["steps"], "steps")
+        base = self._base(top["base"], common)
+        arms = self._arms(self.data.get("arms"), top["base"], common)
+        factors = self._factors(self.data.get("factors"), base)
+        targets = self._targets(self.data.get("targets"))
+        optimizer = self.validator.section(schema.OPTIMIZER, self.data.get("optimizer"), "optimizer")
+        self._check_shape(top, arms, factors, targets)
+        self._raise()
+        return ExperimentSpec(
+            name=top["name"] or Path(self.label).stem, base=base or arms[0].scenario, arms=tuple(arms),
+            factors=tuple(factors), design=top["design"], targets=tuple(targets),
+            baseline=top["baseline"] or (arms[0].name if arms else None),
+            replications=replications or top["replications"], seed=top["seed"],
+            metrics=tuple(dict.fromkeys(top["metrics"])), samples=top["samples"], levels=top["levels"],
+            second_order=top["second_order"], method=optimizer["method"],
+            max_evaluations=optimizer["max_evaluations"], description=top["description"],
+            question=top["question"], out=str(out) if out is not None else top["out"],
+            source=self.label, document=self.data,
+        )
+
+    def _raise(self) -> None:
+        if self.problems:
+            raise ScenarioError(self.problems)
+
+    def _overrides(self, value: Any, path: str) -> dict[str, tuple[Any, str | None]]:
+        """``{key: (value, spec path it was written at)}`` from a ``set`` mapping."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.add(f"{path} must be a mapping of scenario paths to values, e.g. "
+                     f"'population.residents: 6000'; got {show(value)}", path, expected="a mapping")
+            return {}
+        return {str(k): (v, yamlio.join(path, k)) for k, v in value.items()}
+
+    def _scenario(self, file: str | None, overrides: dict[str, tuple[Any, str | None]],
+                  ref: str) -> Scenario | None:
+        """Load a scenario named in the spec, moving override problems to the spec's lines."""
+        target = None if file is None else self.folder / file
+        if target is not None and not target.is_file():
+            self.add(f"{ref} names a scenario file that does not exist (looked for {target})", ref,
+                     got=show(file), suggestion=_close_name(target))
+            return None
+        try:
+            return load_scenario(target, {k: v for k, (v, _) in overrides.items()})
+        except ScenarioError as err:
+            spots = {k: self.where(p) for k, (_, p) in overrides.items() if p is not None}
+            self.problems += [_relocate(p, spots, self.where(ref) if file else None) for p in err.problems]
+            return None
+
+    def _base(self, base: str | None, common: dict) -> Scenario | None:
+        if base is None:
+            if not self.data.get("arms") or self.data.get("factors"):
+                self.add("the spec names no base scenario; add e.g. 'base: ../scenarios/baseline.yaml' "
+                         "(relative to the spec)", "base", expected="a scenario file")
+            return None
+        return self._scenario(base, common, "base")
+
+    def _arms(self, value: Any, base: str | None, common: dict) -> list[Arm]:
+        if value is None:
+            return []
+        if not isinstance(value, dict) or not value:
+            self.add(f"arms must be a mapping of arm names to variants; got {show(value)}", "arms",
+                     hint="e.g. 'arms: {baseline: {}, strict: {set: {policies.0.margin: 0.3}}}'")
+            return []
+        arms = []
+        for name, body in value.items():
+            path = yamlio.join("arms", name)
+            body = {} if body is None else body
+            if not isinstance(body, dict):
+                self.add(f"{path} must be a mapping with 'scenario' and/or 'set'; got {show(body)}", path)
+                continue
+            for key in body:
+                if key not in ("scenario", "set"):
+                    self.unknown(key, ("scenario", "set"), path, "an arm")
+            file = body.get("scenario", base)
+            if not isinstance(file, str):
+                said = f"got {show(file)}" if "scenario" in body else "it names none and there is no base"
+                self.add(f"{path}.scenario must be a scenario file name; {said}", f"{path}.scenario")
+                continue
+            own = self._overrides(body.get("set"), f"{path}.set")
+            scenario = self._scenario(file, {**common, **own}, f"{path}.scenario" if "scenario" in body
+                                      else "base")
+            if scenario is not None:
+                arms.append(Arm(str(name), scenario, body.get("scenario"),
+                                {k: v for k, (v, _) in own.items()}))
+        return arms
+
+    def _factors(self, value: Any, base: Scenario | None) -> list[Factor]:
+        if value is None:
+            return []
+        if not isinstance(value, dict) or not value:
+            self.add(f"factors must be a mapping of scenario paths to values or ranges; got {show(value)}",
+                     "factors", hint="e.g. 'factors: {policies.0.margin: {values: [0, 0.1, 0.2]}}'")
+            return []
+        out = []
+        for key, body in value.items():
+            factor = self._factor(str(key), body, base)
+            if factor is not None:
+                out.append(factor)
+        return out
+
+    def _factor(self, key: str, body: Any, base: Scenario | None) -> Factor | None:
+        path = yamlio.join("factors", key)
+        if not isinstance(body, dict):
+            self.add(f"{path} must be a mapping with 'values' or 'range'; got {show(body)}", path,
+                     hint="e.g. '{values: [0, 0.1, 0.2]}' or '{range: [0, 0.4]}'")
+            return None
+        settings = self.validator.section(schema.FACTOR, body, path, extra=schema.FACTOR_LISTS)
+        if base is None:
+            return None
+        values, bounds = body.get("values"), body.get("range")
+        current = self._current(base, key, path, values, bounds)
+        if current is _MISSING:
+            return None
+        if (values is None) == (bounds is None):
+            self.add(f"{path} needs either 'values' (a list) or 'range' ([low, high]), not "
+                     f"{'both' if values is not None else 'neither'}", path)
+            return None
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        factor = Factor(key, levels=settings["levels"], start=settings["start"], integer=integer)
+        if values is not None:
+            factor = self._values(factor, values, f"{path}.values")
+        else:
+            factor = self._range(factor, bounds, f"{path}.range", current)
+        if factor is not None:
+            self._try(base, factor, path)
+        return factor
+
+    def _current(self, base: Scenario, key: str, path: str, values: Any, bounds: Any) -> Any:
+        """The base's value at a factor's path; a key the base leaves out (a line of a mapping
+        parameter) is accepted when the scenario takes a value there."""
+        try:
+            return base.get(key)
+        except KeyError as err:
+            sample = values[0] if isinstance(values, list) and values else (
+                bounds[0] if isinstance(bounds, list) and bounds else None)
+            try:
+                base.with_overrides({key: sample})
+            except ScenarioError:
+                self.add(f"{path}: {err.args[0]}", path, got=show(key))
+                return _MISSING
+            return sample
+
+    def _values(self, factor: Factor, values: Any, path: str) -> Factor | None:
+        if not isinstance(values, list) or not values or any(isinstance(v, dict | list) for v in values):
+            self.add(f"{path} must be a non-empty list of values; got {show(values)}", path)
+            return None
+        return dataclasses.replace(factor, values=tuple(values))
+
+    def _range(self, factor: Factor, bounds: Any, path: str, current: Any) -> Factor | None:
+        numeric = isinstance(current, int | float) and not isinstance(current, bool)
+        ok = (isinstance(bounds, list) and len(bounds) == 2
+              and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds))
+        if not numeric:
+            self.add(f"{path}: {factor.path} is not a number ({show(current)}), so it takes 'values', "
+                     "not a range", path)
+            return None
+        if not ok or not bounds[0] < bounds[1]:
+            self.add(f"{path} must be [low, high] with low < high; got {show(bounds)}", path,
+                     expected="[low, high]")
+            return None
+        start = factor.start
+        if start is not None and not bounds[0] <= start <= bounds[1]:
+            self.add(f"{path}: start {show(start)} is outside the range {show(bounds)}", path)
+        return dataclasses.replace(factor, low=float(bounds[0]), high=float(bounds[1]))
+
+    def _try(self, base: Scenario, factor: Factor, path: str) -> None:
+        """Apply each value (or both ends of the range) to the base, so bad values fail now."""
+        values = factor.values if factor.values is not None else (factor.low, factor.high)
+        for value in values:
+            value = round(value) if factor.integer and isinstance(value, float) else value
+            try:
+                base.with_overrides({factor.path: value})
+            except ScenarioError as err:
+                self.problems += [_relocate(p, {factor.path: self.where(path)}, None) for p in err.problems]
+                return
+
+    def _targets(self, value: Any) -> list[Target]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not value:
+            self.add(f"targets must be a list of targets, each with metric and value; got {show(value)}",
+                     "targets", hint="e.g. '- {metric: admin_share, value: 0.3}'")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            path = f"targets[{i}]"
+            settings = self.validator.section(schema.TARGET, item, path)
+            missing = [k for k in ("metric", "value") if isinstance(item, dict) and item.get(k) is None]
+            if missing:
+                self.add(f"{path} needs a {' and a '.join(missing)}", path,
+                         hint="e.g. '- {metric: admin_share, value: 0.3}'")
+            elif isinstance(item, dict):
+                out.append(Target(**settings))
+        return out
+
+    def _check_shape(self, top: dict, arms: list, factors: list, targets: list) -> None:
+        has_arms, has_factors = "arms" in self.data, "factors" in self.data
+        if has_arms == has_factors:
+            self.add("a spec has either 'arms' (named variants to compare) or 'factors' (parameters to "
+                     f"vary), not {'both' if has_arms else 'neither'}", "arms" if has_arms else "")
+        if has_factors and self.data.get("targets") is None and self.data.get("design") is None:
+            self.add("factors need a design: one of " + ", ".join(schema.DESIGNS), "design",
+                     hint="add e.g. 'design: grid'")
+        if self.data.get("targets") is not None and top["design"] is not None:
+            self.add("a calibration (targets) searches by itself; remove 'design'", "design")
+        if top["baseline"] is not None and arms and top["baseline"] not in {a.name for a in arms}:
+            names = [a.name for a in arms]
+            self.add(f"baseline {top['baseline']!r} is not one of the arms ({', '.join(names)})",
+                     "baseline", suggestion=closest(top["baseline"], names))
+        needs_range = top["design"] in ("lhs", "sobol", "morris") or self.data.get("targets") is not None
+        what = f"design {top['design']}" if top["design"] else "calibration"
+        for f in factors:
+            if needs_range and f.low is None:
+                self.add(f"{what} samples a range: give factors.{f.path} a 'range: [low, high]'",
+                         f"factors.{f.path}")
+            if top["design"] == "grid" and f.values is None and f.levels is None:
+                self.add(f"a grid over a range needs 'levels' (how many values): factors.{f.path}",
+                         f"factors.{f.path}", hint="add e.g. 'levels: 5', or list 'values'")
+
+
+#: Marks a factor whose path the base scenario does not have.
+_MISSING = object()
+
+
+def _close_name(path: Path) -> str | None:
+    guess = close_file(path)
+    return Path(guess).name if guess else None
+
+
+def _relocate(problem: Problem, spots: dict[str, Origin], fallback: Origin | None) -> Problem:
+    """Point a problem raised by an override at the spec line that wrote the override."""
+    label = problem.origin.override
+    if label is None:
+        return problem
+    key = label.removeprefix("--set ").partition("=")[0]
+    origin = spots.get(key) or fallback
+    return dataclasses.replace(problem, origin=origin) if origin is not None else problem

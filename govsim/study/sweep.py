@@ -1,0 +1,181 @@
+"""Sweeps: every design point × replication of a spec, executed and stored as they finish.
+
+:func:`run_sweep` is what ``govsim sweep`` calls: it expands the spec into
+design points, opens the results store (checking that a resumed directory
+holds the same experiment), skips every run already stored, and streams the
+rest through an executor into the store. Interrupting it loses only the runs
+in flight; running it again with ``resume=True`` finishes the rest.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim.study.design import Point, points, replication_seed
+from govsim.study.executors import Progress, SerialExecutor, make_executor, run_tasks
+from govsim.study.spec import ExperimentSpec
+from govsim.study.store import RunStore
+from govsim.study.worker import STORED_SCOPES, RunRecord, RunTask, run_id
+
+
+@dataclass
+class SweepSummary:
+    """What a sweep did.
+
+    Attributes:
+        out: The results directory.
+        planned: Runs the experiment has (unique scenario and seed pairs).
+        already: Runs found stored and skipped.
+        done: Runs finished now.
+        failed: Runs that raised now (recorded with their error).
+        wall_seconds: Time taken.
+        errors: The first few failures' messages.
+    """
+
+    out: Path
+    planned: int
+    already: int = 0
+    done: int = 0
+    failed: int = 0
+    wall_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bool = False,
+              workers: int = 1, executor: str | cf.Executor = "local", scheduler: str | None = None,
+              progress: Callable[[Progress], None] | None = None,
+              design: Sequence[Point] | None = None) -> SweepSummary:
+    """Run every design point of ``spec`` ``spec.replications`` times into a results store.
+
+    Args:
+        spec: An arms or design spec.
+        out: Results directory (default: the spec's ``out``, else ``results/NAME``).
+        resume: Continue an experiment already in ``out``, skipping stored runs.
+        workers: Processes for the ``local`` pool or a local Dask cluster (1: serial).
+        executor: ``local``, ``dask``, or any ``concurrent.futures.Executor``.
+        scheduler: Dask scheduler address (default: start a local cluster).
+        progress: Called with the counts after every run.
+        design: The design points, when the caller has built them already.
+
+    Returns:
+        Counts of what was run, skipped and failed.
+
+    Raises:
+        StudyError: ``out`` holds a different experiment, or this one without ``resume``.
+    """
+    clock = time.perf_counter()
+    pts = list(design) if design is not None else points(spec)
+    store = open_store(spec, pts, out, resume=resume)
+    needed = planned_runs(pts, spec.seed, spec.replications)
+    stored = store.done()
+    todo = [key for key in needed if key not in stored]
+    summary = SweepSummary(store.root, len(needed), already=len(needed) - len(todo))
+    counts = Progress(total=len(needed), done=summary.already)
+    if progress is not None:
+        progress(counts)
+
+    def keep(record: RunRecord) -> None:
+        store.put(record)
+        counts.done += 1
+        summary.done += record.ok
+        if not record.ok:
+            counts.failed += 1
+            summary.failed += 1
+            if len(summary.errors) < 5:
+                summary.errors.append(f"{record.run_id}: {record.error}")
+        if progress is not None:
+            progress(counts)
+
+    try:
+        execute_runs((needed[key] for key in todo), keep, executor=executor, workers=workers,
+                     scheduler=scheduler)
+    finally:
+        summary.wall_seconds = time.perf_counter() - clock
+        store.rebuild_index()
+    return summary
+
+
+def execute_runs(tasks: Iterator[RunTask], keep: Callable[[RunRecord], None], *,
+                 executor: str | cf.Executor, workers: int, scheduler: str | None) -> None:
+    """Run tasks on a named executor (started and stopped here) or on one the caller owns."""
+    if isinstance(executor, cf.Executor):
+        serial = isinstance(executor, SerialExecutor)
+        run_tasks(tasks, executor, keep, in_flight=1 if serial else 2 * max(1, workers))
+        return
+    with make_executor(executor, workers, scheduler) as pool:
+        execute_runs(tasks, keep, executor=pool, workers=workers, scheduler=None)
+
+
+def planned_runs(pts: Sequence[Point], master: int, replications: int) -> dict[str, RunTask]:
+    """Every run of the design, replication by replication, keyed by run id (duplicates once)."""
+    tasks: dict[str, RunTask] = {}
+    for r in range(replications):
+        seed = replication_seed(master, r)
+        for point in pts:
+            key = run_id(point.scenario.hash, seed)
+            tasks.setdefault(key, RunTask(key, point.scenario, seed, STORED_SCOPES))
+    return tasks
+
+
+def open_store(spec: ExperimentSpec, pts: Sequence[Point], out: str | Path | None, *,
+               resume: bool) -> RunStore:
+    """Open (create or check) the store of an arms or design experiment and write its design."""
+    store = RunStore(out if out is not None else spec.out_dir)
+    identity = {"kind": spec.kind, "seed": spec.seed, "points": [p.scenario.hash for p in pts]}
+    store.open(experiment_meta(spec, identity, len(pts)), resume=resume)
+    store.write_design(design_frame(pts))
+    return store
+
+
+def experiment_meta(spec: ExperimentSpec, identity: Any, n_points: int) -> dict[str, Any]:
+    """``experiment.json``: the question, the arms or factors, seeds and versions."""
+    from govsim.run import build_manifest, git_commit
+
+    versions = build_manifest(spec.base, spec.seed, spec.base.steps, datetime.now(UTC), 0.0)["versions"]
+    versions.update(_extra_versions())
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+    return {
+        "name": spec.name, "kind": spec.kind, "identity": digest, "description": spec.description,
+        "question": spec.question, "spec_source": spec.source, "spec": spec.document,
+        "base_scenario": spec.base.name, "base_scenario_hash": spec.base.hash,
+        "baseline": spec.baseline, "points": n_points, "replications": spec.replications,
+        "seed": spec.seed, "replication_seeds": [replication_seed(spec.seed, r)
+                                                 for r in range(spec.replications)],
+        "metrics": list(spec.metrics), "design": spec.design, "samples": spec.samples,
+        "levels": spec.levels, "second_order": spec.second_order,
+        "arms": [{"name": a.name, "scenario": a.scenario.name, "source": a.source or a.scenario.source,
+                  "overrides": a.overrides, "scenario_hash": a.scenario.hash} for a in spec.arms],
+        "factors": [{"path": f.path, "values": list(f.values) if f.values is not None else None,
+                     "low": f.low, "high": f.high, "integer": f.integer} for f in spec.factors],
+        "targets": [vars(t) for t in spec.targets], "scopes": list(STORED_SCOPES),
+        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "versions": versions,
+        "git_commit": git_commit(),
+    }
+
+
+def design_frame(pts: Sequence[Point]) -> pd.DataFrame:
+    """The design table: point, label, scenario_hash, and one column per factor path."""
+    rows = [{"point": p.index, "label": p.label, "scenario_hash": p.scenario.hash, **p.values} for p in pts]
+    return pd.DataFrame(rows)
+
+
+def _extra_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {}
+    for name in ("scipy", "SALib", "pyarrow"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out

@@ -1,0 +1,127 @@
+"""Plain-text tables of experiment results, for the terminal.
+
+Formatting only (the CLI prints them): values are shown as ``govsim run``
+shows them (shares in percent, big numbers grouped), differences of shares
+in percentage points, each with its 95% interval.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+import pandas as pd
+
+from govsim.cli import format_value
+
+
+def table_text(head: list[str], rows: list[list[str]]) -> str:
+    """An aligned table: first column left, the rest right."""
+    widths = [max(_width(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        out = [_pad(str(cells[0]), widths[0], left=True)]
+        out += [_pad(str(c), w, left=False) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(head), *(line(r) for r in rows)])
+
+
+def comparison_text(result: Any) -> str:
+    """The comparison's answer: overall effects per arm, then by group, then the precision verdict."""
+    table = result.effects
+    arms = list(dict.fromkeys(table["arm"]))
+    lines = [f"{', '.join(arms)} compared with {result.baseline}: {result.replications} replications each, "
+             f"seeds shared (paired differences, 95% intervals)"]
+    overall = table[table["scope"] == "overall"]
+    for arm in arms:
+        rows = [[r.label, _value(r.baseline_mean, r.unit), _value(r.arm_mean, r.unit),
+                 _interval(r), _unit(r.unit), r.verdict] for r in overall[overall["arm"] == arm].itertuples()]
+        lines += ["", table_text(["metric", result.baseline, arm, "difference [95% CI]", "unit", ""], rows)]
+    groups = table[table["scope"] == "group"]
+    for arm in arms:
+        block = groups[groups["arm"] == arm]
+        if block.empty:
+            continue
+        rows = [[f"{r.label}: {r.key}", _interval(r), _unit(r.unit), r.verdict] for r in block.itertuples()]
+        lines += ["", f"by group, {arm} − {result.baseline}:",
+                  table_text(["metric: group", "difference [95% CI]", "unit", ""], rows)]
+    lines += ["", *_precision_lines(result), f"results: {result.out}  (govsim report {result.out})"]
+    return "\n".join(lines)
+
+
+def _precision_lines(result: Any) -> list[str]:
+    if result.precision is None:
+        return []
+    wide = {m: w for m, w in result.widths.items() if m in result.precision and not w < result.precision[m]}
+    if result.met:
+        return [f"precision reached: every interval is narrower than asked after {result.replications} "
+                "replications"]
+    listed = ", ".join(f"{m} {_num(w)} (asked {_num(result.precision[m])})" for m, w in wide.items())
+    return [f"precision NOT reached: stopped at the cap of {result.replications} replications; "
+            f"intervals still too wide: {listed}"]
+
+
+def sensitivity_text(result: Any) -> str:
+    """Indices per metric and factor, with their 95% half-widths."""
+    table = result.table
+    names = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma")
+    lines = [f"{result.method} sensitivity ({result.sweep.planned} runs): index ± 95% half-width"]
+    for metric, block in table.groupby("metric", sort=False):
+        rows = []
+        for factor, by_factor in block[block["index"].isin(names)].groupby("factor", sort=False):
+            cells = by_factor.set_index("index")
+            rows.append([factor, *(_pm(cells.loc[n, "value"], cells.loc[n, "conf"]) for n in names)])
+        lines += ["", f"{metric}:", table_text(["factor", *names], rows)]
+    lines += ["", f"figure: {result.figure}", f"table: {result.out / 'sensitivity.csv'}"]
+    return "\n".join(lines)
+
+
+def calibration_text(result: Any) -> str:
+    """Fitted parameters, each target met or missed, and where the calibrated scenario is."""
+    fitted = [[k, _num(v)] for k, v in result.parameters.items()]
+    lines = [f"calibration: {result.evaluations} parameter sets tried; {result.message}",
+             "", table_text(["parameter", "fitted"], fitted), ""]
+    rows = [[f"{r.metric} ({r.scope}:{r.key})", _num(r.target), _num(r.fitted),
+             f"[{_num(r.ci_low)}, {_num(r.ci_high)}]", _num(r.tolerance), "met" if r.met else "MISSED"]
+            for r in result.targets.itertuples()]
+    lines += [table_text(["target", "target", "fitted", "95% CI", "tolerance", ""], rows), "",
+              f"targets met: {result.met} of {len(result.targets)}; objective {_num(result.objective)}",
+              f"calibrated scenario: {result.scenario}", f"results: {result.out}"]
+    return "\n".join(lines)
+
+
+def _value(value: Any, unit: str) -> str:
+    return format_value(value, unit)[0]
+
+
+def _unit(unit: str) -> str:
+    return "% (points)" if unit == "share" else unit
+
+
+def _interval(row: Any) -> str:
+    scale = 100.0 if row.unit == "share" else 1.0
+    return (f"{_num(row.difference * scale, True)} "
+            f"[{_num(row.ci_low * scale, True)}, {_num(row.ci_high * scale, True)}]")
+
+
+def _num(value: Any, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
+        return "n/a"
+    v = float(value)
+    sign = "+" if signed else ""
+    return f"{v:{sign},.0f}" if abs(v) >= 1000 else f"{v:{sign}.3g}"
+
+
+def _pm(value: float, conf: float) -> str:
+    return f"{_num(value)} ± {_num(conf)}" if math.isfinite(conf) else _num(value)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, left: bool) -> str:
+    gap = " " * (width - _width(text))
+    return text + gap if left else gap + text

@@ -1,0 +1,70 @@
+"""Every mechanism switched on at once: the invariants still hold.
+
+``benchmarks/all_mechanisms.yaml`` lists every policy type govsim knows; this
+test also fails when a new type is added without being listed there, so the
+stress test keeps covering everything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ROOT, SMALL, overall
+
+import govsim
+from govsim.model import GovModel
+from govsim.policies import policy_types
+
+ALL = ROOT / "benchmarks" / "all_mechanisms.yaml"
+
+
+def _scenario() -> govsim.Scenario:
+    return govsim.load_scenario(ALL, overrides=[*SMALL, "steps=110"])
+
+
+@pytest.fixture(scope="module")
+def run() -> govsim.RunResult:
+    return govsim.simulate(_scenario(), seed=11)
+
+
+def test_every_policy_type_is_switched_on():
+    listed = {p["type"] for p in _scenario().policies}
+    assert listed == set(policy_types())
+
+
+def test_reproducible_with_everything_on(run):
+    again = govsim.simulate(_scenario(), seed=11)
+    assert again.timeseries.equals(run.timeseries)
+
+
+def test_one_value_per_metric_and_week(run):
+    assert not run.timeseries[["week", "metric", "scope", "key"]].duplicated().any()
+
+
+def test_cases_are_conserved(run):
+    o = overall(run)
+    closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
+    assert o["cases_raised"].sum() == closed + o["excluded"].sum() + o["backlog"].iloc[-1]
+
+
+def test_hours_balance(run):
+    ts = run.timeseries
+    c = ts[ts["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric", values="value")
+    spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
+    np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
+    assert (c["hours_idle"] >= -1e-9).all()
+
+
+def test_money_and_people_are_conserved():
+    scenario = _scenario()
+    model = GovModel(scenario, seed=11)
+    n = model.residents.n
+    for _ in range(scenario.steps):
+        model.step()
+        sizes = model.residents.group_sizes()
+        assert sizes[0] + sizes[1] + sizes[2] == n  # elderly + working-age + children
+    ts = model.recorder.table()
+    o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
+    held = model.budget.lines.sum() + model.budget.flexible.sum()
+    assert o["money_spent"].sum() + o["money_lapsed"].sum() + held == pytest.approx(model.budget.paid_in)
+    assert model.residents.trust.min() >= 0.0 and model.residents.trust.max() <= 1.0

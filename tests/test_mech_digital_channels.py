@@ -1,0 +1,115 @@
+"""Digital channels: online-only service excludes the elderly; each remedy gives some of it back.
+
+Directions are averaged over paired seeds (common random numbers: residents
+raise the same needs in every variant).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from conftest import small, summary
+
+import govsim
+from govsim.model import GovModel
+from govsim.model.cases import OFFICE, ONLINE, PROXY
+from govsim.model.residents import ELDERLY
+
+SEEDS = range(3)
+NEUTRAL = ("policies.0.mode=online_plus_offline",)
+
+
+@cache
+def _runs(name: str, *overrides: str) -> list[govsim.RunResult]:
+    return [govsim.simulate(small(name, *overrides), seed=s) for s in SEEDS]
+
+
+def _mean(runs: list[govsim.RunResult], metric: str, key: str | None = None) -> float:
+    if key is None:
+        return float(np.mean([summary(r)[metric] for r in runs]))
+    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
+
+
+def test_under_a_fifth_of_the_elderlys_cases_go_online_in_the_baseline():
+    """S1: under 20% of over-60s used the community app."""
+    for run in _runs("baseline"):
+        share = summary(run, "group")[("online_share", "elderly")]
+        assert 0.0 < share < 0.2
+        assert summary(run, "group")[("online_share", "working_age")] > 0.5
+
+
+def test_online_only_excludes_the_elderly_and_costs_their_coverage_and_trust():
+    base, only = _runs("baseline"), _runs("community_app")
+    assert _mean(base, "excluded") == 0
+    assert _mean(only, "excluded", "elderly") > 0.5 * _mean(only, "cases_raised", "elderly")
+    assert _mean(only, "coverage", "elderly") < _mean(base, "coverage", "elderly") - 0.3
+    assert _mean(only, "trust", "elderly") < _mean(base, "trust", "elderly") - 0.05
+    # The elderly lose more than working-age residents.
+    gap_only = _mean(only, "coverage", "working_age") - _mean(only, "coverage", "elderly")
+    gap_base = _mean(base, "coverage", "working_age") - _mean(base, "coverage", "elderly")
+    assert gap_only > gap_base
+
+
+def test_each_remedy_gives_back_some_of_the_elderlys_service():
+    only = _runs("community_app")
+    for remedy in ("policies.0.elder_mode=true", "policies.0.proxy=true", *NEUTRAL,
+                   "policies.0.family_help=0.3"):
+        runs = _runs("community_app", remedy)
+        assert _mean(runs, "excluded", "elderly") < 0.9 * _mean(only, "excluded", "elderly"), remedy
+        assert _mean(runs, "coverage", "elderly") > _mean(only, "coverage", "elderly") + 0.05, remedy
+        assert _mean(runs, "trust", "elderly") > _mean(only, "trust", "elderly"), remedy
+    # A proxy files for everyone who cannot, and offline windows take everyone.
+    assert _mean(_runs("community_app", "policies.0.proxy=true"), "excluded") == 0
+
+
+def test_a_staff_proxy_costs_more_staff_hours_than_a_volunteer_proxy():
+    staff = _runs("community_app", "policies.0.proxy=true")
+    volunteer = _runs("community_app", "policies.0.proxy=true", "policies.0.proxy_by=volunteer")
+    assert _mean(staff, "hours_cases") > 1.1 * _mean(volunteer, "hours_cases")
+
+
+def test_volunteer_help_raises_the_elderlys_literacy_over_time():
+    scenario = small("community_app", "policies.0.volunteer_reach=40", steps=52)
+    model = GovModel(scenario, seed=1)
+    elderly = model.residents.group == ELDERLY
+    before = model.residents.literacy[elderly].mean()
+    means = []
+    for _ in range(scenario.steps):
+        model.step()
+        means.append(model.residents.literacy[elderly].mean())
+    assert means[25] > before + 0.02
+    assert means[-1] > means[25] + 0.02
+    assert model.residents.literacy.max() <= 1.0
+    # More of the elderly can now file: fewer of their needs are excluded.
+    helped = _runs("community_app", "policies.0.volunteer_reach=40")
+    assert _mean(helped, "excluded", "elderly") < 0.9 * _mean(_runs("community_app"), "excluded", "elderly")
+
+
+def test_double_entry_raises_staff_hours_per_case():
+    single = _runs("community_app")
+    double = _runs("community_app", "policies.0.double_entry=0.5")
+
+    def per_case(runs):
+        return np.mean([summary(r)["hours_cases"] / summary(r)["cases_filed"] for r in runs])
+
+    assert per_case(double) > 1.1 * per_case(single)
+    model = GovModel(small("community_app", "policies.0.double_entry=0.5", "policies.0.proxy=true",
+                           "policies.0.proxy_by=volunteer"), seed=0)
+    model.step()
+    factor = model.levers.hours_factor
+    assert factor[ONLINE] == 0.7 + 0.5 and factor[PROXY] == factor[OFFICE] == 1.0
+
+
+def test_online_plus_offline_with_no_remedies_is_the_baseline_exactly():
+    for base, neutral in zip(_runs("baseline"), _runs("community_app", *NEUTRAL), strict=True):
+        assert neutral.timeseries.equals(base.timeseries)
+
+
+def test_every_need_is_resolved_abandoned_excluded_or_open():
+    for run in _runs("community_app", "policies.0.family_help=0.3"):
+        ts = run.timeseries
+        o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
+        closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
+        assert o["cases_raised"].sum() == closed + o["excluded"].sum() + o["backlog"].iloc[-1]
+        assert (o["cases_due"] >= o["resolved_in_time"] + o["excluded"]).all()

@@ -1,0 +1,100 @@
+"""Disputes and mediation: directions of effect, switching off, and accounting.
+
+Directions are measured where disputes matter: one urban community of 4,000
+with the parking-dispute scenario's part-time mediators and a heavy dispute
+load (a quarter of working-age residents a year), so that recurring disputes
+strain the staff. Runs are paired by seed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from conftest import overall, small, summary
+
+import govsim
+from govsim.model import GovModel
+
+SEEDS = range(3)
+LOADED = ("population.residents=4000", "needs.dispute.rate_working_age=0.25")
+NEUTRAL = "policies=[{type: mediation, agreement_holds: 1.0, amplify_share: 0.0}]"
+
+
+@cache
+def _runs(*overrides: str) -> list[govsim.RunResult]:
+    return [govsim.simulate(small("parking_dispute", *LOADED, *overrides), seed=s) for s in SEEDS]
+
+
+def _mean(runs: list[govsim.RunResult], metric: str) -> float:
+    return float(np.mean([summary(r)[metric] for r in runs]))
+
+
+def assert_same_as_baseline(run: govsim.RunResult, baseline: govsim.RunResult) -> None:
+    """The run's rows on the baseline's metrics equal the baseline's table exactly."""
+    ts = run.timeseries
+    restricted = ts[ts["metric"].isin(set(baseline.timeseries["metric"]))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(restricted, baseline.timeseries.reset_index(drop=True))
+
+
+def test_follow_up_means_fewer_recurrences_and_escalations():
+    part_time, follow_up = _runs(), _runs("policies.0.follow_up=true")
+    assert _mean(follow_up, "recurrences") < 0.4 * _mean(part_time, "recurrences")
+    assert _mean(follow_up, "escalations") < _mean(part_time, "escalations")
+    assert _mean(follow_up, "trust") > _mean(part_time, "trust")
+
+
+def test_professional_mediators_mean_fewer_recurrences_and_escalations():
+    part_time, professional = _runs(), _runs("policies.0.professional_mediators=4")
+    assert _mean(professional, "recurrences") < 0.6 * _mean(part_time, "recurrences")
+    assert _mean(professional, "escalations") < _mean(part_time, "escalations")
+    assert _mean(professional, "org_hours") > _mean(part_time, "org_hours")  # the mediators' work
+
+
+def test_more_amplification_means_more_incidents_and_lower_trust():
+    low, high = _runs(), _runs("policies.0.amplify_share=0.5")
+    assert _mean(high, "incidents") > _mean(low, "incidents") + 5
+    assert _mean(high, "trust") < _mean(low, "trust")
+
+
+def test_neutral_mediation_is_the_baseline(baseline_run):
+    run = govsim.simulate(small("baseline", NEUTRAL), seed=3)
+    assert_same_as_baseline(run, baseline_run)
+    assert summary(run)["recurrences"] == 0 and summary(run)["incidents"] == 0
+
+
+def test_mediation_outside_its_window_is_the_baseline(baseline_run):
+    run = govsim.simulate(small("mediation", "policies.0.professional_mediators=0",
+                                "policies.0.start=100"), seed=3)
+    assert_same_as_baseline(run, baseline_run)
+
+
+def test_recurrences_are_exactly_the_extra_needs_raised():
+    """Needs come from their own stream, so broken agreements only add needs."""
+    neutral = overall(govsim.simulate(small("baseline", NEUTRAL), seed=2))
+    part_time = overall(govsim.simulate(small("baseline", "policies=[{type: mediation}]"), seed=2))
+    extra = part_time["cases_raised"] - neutral["cases_raised"]
+    assert part_time["recurrences"].sum() > 0
+    pd.testing.assert_series_equal(extra, part_time["recurrences"], check_names=False)
+
+
+def test_cases_and_hours_balance_with_the_programme():
+    run = govsim.simulate(small("mediation", "policies.0.amplify_share=1"), seed=1)
+    o = overall(run)
+    closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
+    assert o["cases_raised"].sum() == closed + o["excluded"].sum() + o["backlog"].iloc[-1]
+    ts = run.timeseries
+    c = ts[ts["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric", values="value")
+    spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
+    np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
+    by_community = c.groupby(level="key")["incidents"].sum()
+    assert by_community.sum() == o["incidents"].sum()
+
+
+def test_community_rows_are_that_community_s_residents():
+    model = GovModel(small("baseline"), seed=1)
+    community = model.residents.community
+    for chosen in ([0], [1], [1, 0], []):
+        expected = np.concatenate([np.flatnonzero(community == k) for k in chosen] or [np.zeros(0, int)])
+        np.testing.assert_array_equal(model.community_rows(np.array(chosen, dtype=int)), expected)

@@ -1,0 +1,78 @@
+"""Procurement of services from social organisations, and their incubation.
+
+Directions over paired seeds in the understaffed county of the ready scenario
+(with more organisations per community, so that the two small communities
+have some to buy from), the neutral switch, and the contracts' bounds.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from conftest import overall, small, summary
+
+import govsim
+from govsim.model import GovModel
+
+SEEDS = range(4)
+ORGS = ("organisations.per_community=6", "policies.0.start=0")
+NONE = ("policies.0.budget_yuan=0", "policies.0.incubation=0")
+
+
+@cache
+def _runs(*overrides: str) -> list[govsim.RunResult]:
+    return [govsim.simulate(small("procurement", *ORGS, *overrides), seed=s) for s in SEEDS]
+
+
+def _mean(runs, metric: str, key: str | None = None) -> float:
+    if key is None:
+        return float(np.mean([summary(r)[metric] for r in runs]))
+    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
+
+
+def test_more_money_buys_more_hours_better_coverage_and_lighter_workload():
+    none = _runs(*NONE)
+    some = _runs("policies.0.budget_yuan=100000", "policies.0.incubation=0")
+    more = _runs("policies.0.budget_yuan=300000", "policies.0.incubation=0")
+    assert _mean(none, "org_hours") < _mean(some, "org_hours") < _mean(more, "org_hours")
+    assert _mean(none, "procurement_spent") == 0 < _mean(some, "procurement_spent")
+    assert _mean(more, "workload") < _mean(some, "workload") < _mean(none, "workload")
+    assert _mean(more, "hours_cases") < _mean(none, "hours_cases")
+    for group in ("elderly", "disabled"):  # whose care and health needs organisations serve
+        assert _mean(more, "coverage", group) > _mean(none, "coverage", group)
+    assert _mean(more, "coverage") > _mean(none, "coverage")
+
+
+def test_incubation_wakes_organisations_over_time():
+    for run in _runs("policies.0.budget_yuan=0", "policies.0.incubation=0.02"):
+        active = overall(run)["active_organisations"]
+        assert (np.diff(active.to_numpy()) >= 0).all()
+        assert active.iloc[-1] > active.iloc[0]
+    for run in _runs(*NONE):
+        assert overall(run)["active_organisations"].nunique() == 1
+
+
+def test_no_money_and_no_incubation_is_the_baseline_exactly():
+    base = govsim.simulate(small("baseline", "staff.per_10k_urban=15", "staff.per_10k_rural=21"), seed=3)
+    run = govsim.simulate(small("procurement", *NONE), seed=3)
+    mine = run.timeseries[run.timeseries["metric"].isin(set(base.timeseries["metric"]))]
+    assert mine.reset_index(drop=True).equals(base.timeseries)
+
+
+def test_contracts_stay_within_budget_and_capacity_and_end_with_the_window():
+    scenario = small("procurement", *ORGS, "policies.0.budget_yuan=1000000", "policies.0.end=20", steps=30)
+    model = GovModel(scenario, seed=2)
+    policy = model.policies[0]
+    weekly_budget = 1e6 / model.weeks_per_year
+    standing = {id(o) for o in model.organisations if o.funded}
+    for week in range(scenario.steps):
+        model.step()
+        assert policy.spent.sum() <= weekly_budget + 1e-6
+        for org in model.organisations:
+            assert org.weekly_hours <= org.capacity_hours
+            if id(org) not in standing and week >= 20:
+                assert not org.funded and org.contract_hours is None
+    ts = model.recorder.table()
+    o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
+    assert (o["procurement_spent"].loc[21:] == 0).all() and (o["procurement_spent"].loc[:20] > 0).all()

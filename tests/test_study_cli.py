@@ -1,0 +1,136 @@
+"""The experiment commands: help, JSON output, precision stopping, reports, sensitivity, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from govsim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+TINY = ["--set", "population.residents=2000", "--set", "hierarchy.communities_per_township=1",
+        "--steps", "8", "--workers", "1"]
+COMMANDS = ("sweep", "compare", "report", "sensitivity", "calibrate", "export")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help(command: str, capsys) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: govsim {command}") and "--debug" in out
+
+
+def compare_json(capsys, *argv: str) -> dict:
+    assert main(["compare", *argv, "--json"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def short_hours(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A scenario that differs from the baseline from the first week."""
+    path = tmp_path_factory.mktemp("scenario") / "short_hours.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: short_hours\n"
+                    "staff:\n  contract_hours: 30\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory, short_hours: str) -> Path:
+    out = tmp_path_factory.mktemp("compare") / "out"
+    assert main(["-q", "compare", str(SCENARIOS / "baseline.yaml"), short_hours, "--reps", "3",
+                 "--out", str(out), *TINY]) == 0
+    return out
+
+
+def test_compare_prints_effects_overall_and_by_group(comparison: Path, short_hours: str, capsys) -> None:
+    document = compare_json(capsys, str(SCENARIOS / "baseline.yaml"), short_hours,
+                            "--reps", "3", "--out", str(comparison), "--resume", *TINY)
+    assert document["baseline"] == "baseline" and document["replications"] == 3
+    effects = document["effects"]
+    overall = {e["metric"]: e for e in effects if e["scope"] == "overall"}
+    assert set(overall) >= {"coverage", "trust", "workload"}
+    coverage = overall["coverage"]
+    assert coverage["arm"] == "short_hours" and coverage["n"] == 3
+    assert coverage["ci_low"] <= coverage["difference"] <= coverage["ci_high"]
+    assert coverage["difference"] == pytest.approx(coverage["arm_mean"] - coverage["baseline_mean"])
+    groups = {e["key"] for e in effects if e["scope"] == "group" and e["metric"] == "coverage"}
+    assert {"elderly", "working_age", "child"} <= groups
+    assert main(["compare", str(SCENARIOS / "baseline.yaml"), short_hours,
+                 "--reps", "3", "--out", str(comparison), "--resume", *TINY]) == 0
+    text = capsys.readouterr().out
+    assert "difference [95% CI]" in text and "by group, short_hours − baseline" in text
+    assert re.search(r"Staff workload .* worse", text)
+
+
+def test_precision_adds_replications_until_met_or_capped(tmp_path: Path, short_hours: str, capsys) -> None:
+    files = [str(SCENARIOS / "baseline.yaml"), short_hours]
+    loose = compare_json(capsys, *files, "--precision", "trust=1", "--metrics", "trust", "--out",
+                         str(tmp_path / "a"), *TINY)
+    assert loose["precision_met"] is True and loose["replications"] == 10  # met at once
+    tight = compare_json(capsys, *files, "--precision", "1e-9", "--metrics", "coverage,trust",
+                         "--max-reps", "4", "--out", str(tmp_path / "b"), *TINY)
+    assert tight["precision_met"] is False and tight["replications"] == 4
+    assert main(["compare", *files, "--precision", "1e-9", "--metrics", "trust", "--max-reps", "4",
+                 "--out", str(tmp_path / "b"), "--resume", *TINY]) == 0
+    assert "precision NOT reached" in capsys.readouterr().out
+
+
+def test_compare_a_spec_with_arms(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "arms.yaml"
+    spec.write_text(f"base: {SCENARIOS / 'baseline.yaml'}\nquestion: Does staffing matter?\n"
+                    "arms:\n  today: {}\n  long_hours: {set: {staff.contract_hours: 50}}\nreplications: 2\n")
+    document = compare_json(capsys, str(spec), "--out", str(tmp_path / "out"), *TINY)
+    assert document["baseline"] == "today"
+    workload = next(e for e in document["effects"] if e["metric"] == "workload" and e["scope"] == "overall")
+    assert workload["arm"] == "long_hours" and workload["difference"] < 0
+
+
+def test_report_is_one_self_contained_html_file(comparison: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "report.html"
+    assert main(["report", str(comparison), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    html = out.read_text()
+    for section in ("The arms", "Effects", "Over time", "Who gains, who loses", "Reproduce"):
+        assert f">{section}<" in html
+    assert html.count("data:image/png;base64,") >= 2
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)  # nothing fetched from elsewhere
+    assert "short_hours − baseline" in html and '"git_commit"' in html.replace("&quot;", '"')
+
+
+def test_sensitivity_command_writes_indices_and_figure(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "morris.yaml"
+    spec.write_text(f"base: {SCENARIOS / 'baseline.yaml'}\n"
+                    "factors:\n  staff.per_10k_urban: {range: [10, 30]}\n"
+                    "  departments.civil_affairs.task_hours: {range: [0, 20]}\n"
+                    "design: morris\nsamples: 3\nreplications: 1\nmetrics: [workload, admin_share]\n")
+    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out"), "--json", *TINY]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["method"] == "morris" and Path(document["figure"]).is_file()
+    mu = {(r["metric"], r["factor"]): r["value"] for r in document["indices"] if r["index"] == "mu_star"}
+    assert mu[("workload", "staff.per_10k_urban")] > 0
+    assert mu[("admin_share", "departments.civil_affairs.task_hours")] > 0
+    assert main(["report", str(tmp_path / "out")]) == 0
+    assert ">Sensitivity<" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_sensitivity_needs_a_sobol_or_morris_design(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "grid.yaml"
+    spec.write_text(f"base: {SCENARIOS / 'baseline.yaml'}\n"
+                    "factors:\n  staff.per_10k_urban: {values: [10, 30]}\ndesign: grid\n")
+    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out"), *TINY]) == 2
+    assert "needs 'design: sobol' or 'design: morris'" in capsys.readouterr().err
+
+
+def test_report_of_a_missing_directory_is_an_input_error(tmp_path: Path, capsys) -> None:
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert "not a govsim results directory" in err and "Traceback" not in err
+
+
+def test_bad_metric_names_are_caught_with_a_suggestion(capsys) -> None:
+    assert main(["compare", "a.yaml", "b.yaml", "--metrics", "coverge"]) == 2
+    assert "Did you mean 'coverage'?" in capsys.readouterr().err
