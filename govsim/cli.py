@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     from govsim.study.cli import add_commands  # sweep, compare, report, sensitivity, calibrate, export
 
     add_commands(sub, common)
+    _add_teach(sub, common)
     return parser
 
 
@@ -130,6 +131,8 @@ def _add_plot(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("run_dir", type=Path, metavar="DIR", help="a run directory")
     p.add_argument("--out", type=Path, metavar="PNG",
                    help="where to write the figure (default: DIR/figure.png)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the figure's text (zh needs a CJK font; without one: English)")
     p.set_defaults(handler=cmd_plot)
 
 
@@ -153,6 +156,13 @@ def _add_schema(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_set(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override a parameter, e.g. --set population.residents=5000 (repeatable)")
+
+
+def _add_teach(sub: Any, common: argparse.ArgumentParser) -> None:
+    # The teaching page's command lives with the page (govsim/teach/command.py).
+    from govsim.teach.command import add_parser
+
+    add_parser(sub, common)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -210,7 +220,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from govsim.plots import plot_run
 
     run = read_run(args.run_dir)
-    out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}")
+    out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}",
+                   lang=args.lang)
+    if args.lang == "zh" and not _quiet(args):
+        from govsim.fonts import figure_lang
+
+        if figure_lang("zh") != "zh":
+            _err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
     if not _quiet(args):
         print(out)
     return EXIT_OK

@@ -139,6 +139,14 @@ class Recorder:
             raise ValueError(f"{metric}: {values.size} values for {len(self.keys[scope])} {scope} keys")
         self._chunks.append((week, metric, scope, values))
 
+    def records(self, start: int = 0) -> list[tuple[int, str, str, np.ndarray]]:
+        """What was recorded from the ``start``-th record on, as (week, metric, scope, values).
+
+        For readers that follow a run week by week (the teaching page), which
+        cannot afford to rebuild :meth:`table` after every step.
+        """
+        return self._chunks[start:]
+
     def table(self) -> pd.DataFrame:
         """The weekly time series: columns week, metric, scope, key, value."""
         if not self._chunks:

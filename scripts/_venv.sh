@@ -32,3 +32,31 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
     echo "$want" > ".venv/.govsim-installed${extra:+-$extra}"
 }
+
+# ensure_system_packages PKG...: install the Debian packages among PKG that are
+# missing, when this shell can (root, with apt-get); otherwise say which are
+# missing and go on (the tests that need them then fail under CI, skip elsewhere).
+# Used for the CJK font of Chinese figures and the browser of the page's test.
+ensure_system_packages() {
+    local missing=() pkg
+    command -v dpkg-query >/dev/null 2>&1 || return 0
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "note: system packages missing: ${missing[*]} (install them with apt-get as root)" >&2
+        return 0
+    fi
+    echo "installing ${missing[*]} with apt-get" >&2
+    # Try the package lists as they are first; refresh them only if that fails.
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1; then
+        apt-get update -q >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+            || echo "warning: could not install ${missing[*]}" >&2
+    fi
+}

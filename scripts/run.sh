@@ -7,6 +7,6 @@
 #   ./scripts/run.sh --set population.residents=5000 --json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-(cd "$root" && source scripts/_venv.sh && ensure_venv)
+(cd "$root" && source scripts/_venv.sh && ensure_venv && ensure_system_packages fonts-wqy-microhei)
 # Run from the caller's directory so relative paths (scenario, --out) mean what they typed.
 exec "$root/.venv/bin/python" -m govsim run "$@"

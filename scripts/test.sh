@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/_venv.sh
 ensure_venv test
+# The teaching page's browser test drives Debian's Chromium; Chinese figures need a CJK font.
+ensure_system_packages chromium fonts-wqy-microhei
 
 lint=()
 for dir in govsim tests benchmarks; do
