@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from govsim.cli import EXIT_FAILURE, EXIT_OK, UsageError
+from govsim.cli import EXIT_FAILURE, EXIT_OK, UsageError, int_at_least
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -84,7 +84,8 @@ def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--max-reps", type=_count, default=200, metavar="N",
                    help="most replications --precision may run (default: 200)")
     p.add_argument("--metrics", type=_metrics, metavar="A,B", help="metrics to compare (default: headline)")
-    p.add_argument("--seed", type=int, metavar="N", help="master seed (default: the baseline's seed)")
+    p.add_argument("--seed", type=int_at_least(0), metavar="N",
+                   help="master seed (default: the baseline's seed)")
     p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: the scenarios')")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override a parameter in every scenario (repeatable)")
@@ -321,14 +322,7 @@ def _metrics(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
+_count = int_at_least(1)
 
 
 @contextlib.contextmanager
