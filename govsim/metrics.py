@@ -151,14 +151,25 @@ class Recorder:
         """The weekly time series: columns week, metric, scope, key, value."""
         if not self._chunks:
             return pd.DataFrame({c: [] for c in ("week", "metric", "scope", "key", "value")})
-        sizes = np.array([chunk[3].size for chunk in self._chunks])
+        # Strings are looked up by code, so the table costs a few array operations, not one per chunk.
+        weeks, metrics, scopes, values = zip(*self._chunks, strict=True)
+        sizes = np.fromiter((v.size for v in values), dtype=np.int64, count=len(values))
+        metric_codes: dict[str, int] = {}
+        metric_code = np.fromiter((metric_codes.setdefault(m, len(metric_codes)) for m in metrics),
+                                  dtype=np.int64, count=len(metrics))
+        metric_names = np.array(list(metric_codes), dtype=object)
+        scope_names = tuple(self.keys)
+        scope_code = np.fromiter((scope_names.index(scope) for scope in scopes), dtype=np.int64,
+                                 count=len(scopes))
+        all_keys = np.array([key for scope in scope_names for key in self.keys[scope]], dtype=object)
+        first_key = np.cumsum([0, *(len(self.keys[scope]) for scope in scope_names)])[:-1]
+        within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         return pd.DataFrame({
-            "week": np.repeat([chunk[0] for chunk in self._chunks], sizes),
-            "metric": np.repeat([chunk[1] for chunk in self._chunks], sizes).astype(object),
-            "scope": np.repeat([chunk[2] for chunk in self._chunks], sizes).astype(object),
-            "key": np.concatenate([np.asarray(self.keys[chunk[2]], dtype=object)
-                                   for chunk in self._chunks]),
-            "value": np.concatenate([chunk[3] for chunk in self._chunks]),
+            "week": np.repeat(np.asarray(weeks, dtype=np.int64), sizes),
+            "metric": metric_names[np.repeat(metric_code, sizes)],
+            "scope": np.asarray(scope_names, dtype=object)[np.repeat(scope_code, sizes)],
+            "key": all_keys[np.repeat(first_key[scope_code], sizes) + within],
+            "value": np.concatenate(values),
         })
 
 
@@ -177,25 +188,37 @@ def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:
     coverage is the share of all due cases answered in time, not a mean of
     weekly shares.
     """
-    frames = []
     keyed = timeseries.groupby(["metric", "scope", "key"], sort=False)["value"]
-    sums, means, lasts = keyed.sum(), keyed.mean(), keyed.last()
+    reduced = {"sum": keyed.sum(), "mean": keyed.mean(), "last": keyed.last()}
+    index = reduced["sum"].index  # (metric, scope, key), the same for every rule
+    metric_of, scope_of, key_of = (np.asarray(index.get_level_values(i), dtype=object) for i in range(3))
+    rows_of = {name: np.flatnonzero(metric_of == name) for name in dict.fromkeys(metric_of)}
+    sums = reduced["sum"].to_numpy()
+
+    def ratio(num: str, den: str) -> np.ndarray:
+        """Sum of ``num`` over the sum of ``den`` with the same scope and key (NaN where not > 0)."""
+        def places(rows: np.ndarray) -> zip:
+            return zip(scope_of[rows], key_of[rows], strict=True)
+
+        den_sums = dict(zip(places(rows_of[den]), sums[rows_of[den]], strict=True))
+        below = np.array([den_sums.get(at, np.nan) for at in places(rows_of[num])])
+        return sums[rows_of[num]] / np.where(below > 0, below, np.nan)
+
+    parts = []  # (metric, its rows in ``index``, its values)
     for name, metric in METRICS.items():
-        rule = metric.summary
-        if rule.startswith("ratio:"):
-            num, den = rule[len("ratio:"):].split("/")
-            if num not in sums.index.get_level_values(0):
-                continue
-            n, d = sums.loc[num], sums.loc[den]
-            values = (n / d.where(d > 0)).rename("value")
-        else:
-            source = {"sum": sums, "mean": means, "last": lasts}[rule]
-            if name not in source.index.get_level_values(0):
-                continue
-            values = source.loc[name]
-        frame = values.reset_index()
-        frame.insert(0, "metric", name)
-        frames.append(frame)
-    if not frames:
+        if metric.summary.startswith("ratio:"):
+            num, den = metric.summary.removeprefix("ratio:").split("/")
+            if num in rows_of:
+                parts.append((name, rows_of[num], ratio(num, den)))
+        elif name in rows_of:
+            parts.append((name, rows_of[name], reduced[metric.summary].to_numpy()[rows_of[name]]))
+    if not parts:
         return pd.DataFrame(columns=["metric", "scope", "key", "value"])
-    return pd.concat(frames, ignore_index=True)[["metric", "scope", "key", "value"]]
+    names, rows, values = zip(*parts, strict=True)
+    picked = np.concatenate(rows)
+    return pd.DataFrame({
+        "metric": np.repeat(np.array(names, dtype=object), [r.size for r in rows]),
+        "scope": scope_of[picked],
+        "key": key_of[picked],
+        "value": np.concatenate(values).astype(np.float64),
+    })

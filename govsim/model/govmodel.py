@@ -9,6 +9,7 @@ import numpy as np
 
 from govsim.metrics import Recorder
 from govsim.model import caseflow
+from govsim.model.allocate import segment_sums
 from govsim.model.budget import Budget
 from govsim.model.cases import Cases
 from govsim.model.hierarchy import build_hierarchy
@@ -62,8 +63,11 @@ class GovModel(mesa.Model):
             self.residents = AgentResidents(self, h, p, self.streams("population"))
         else:
             raise ValueError(f"residents must be 'vectorised' or 'agents', not {residents!r}")
-        self._community_start = np.r_[0, np.cumsum(h.community_residents)[:-1]]
+        self.community_bounds = np.r_[0, np.cumsum(h.community_residents)]
+        self._community_start = self.community_bounds[:-1]
         self.farmers = np.flatnonzero(self.residents.plot_mu > 0)
+        self.farmer_bounds = np.searchsorted(self.residents.community[self.farmers],
+                                             np.arange(h.communities + 1))
         self.workforce = Workforce(h, p["staff"], self.streams("staff_setup"))
         self.departments = build_departments(self, p["departments"])
         self.organisations = build_organisations(self, p["organisations"], h.communities,
@@ -196,14 +200,23 @@ class GovModel(mesa.Model):
         res.drift_trust(beh["trust_drift"])
 
     # -- helpers for policies -------------------------------------------------------
-    def schedule_needs(self, week: int, who: np.ndarray, category: np.ndarray, stream: str) -> None:
-        """Have residents ``who`` raise needs of ``category`` in a later ``week``.
+    def schedule_needs(self, weeks: int | np.ndarray, who: np.ndarray, category: np.ndarray,
+                       stream: str) -> None:
+        """Have residents ``who`` raise needs of ``category`` in later ``weeks`` (one, or one each).
 
         ``stream`` names the random stream their intake draws come from: the
         scheduling policy's own, so the other cases' draws stay paired.
+        Needs due the same week keep their order.
         """
-        if who.size:
-            self._scheduled.setdefault(week, []).append((who, category, stream))
+        if who.size == 0:
+            return
+        weeks = np.broadcast_to(np.asarray(weeks, dtype=np.int64), who.shape)
+        order = np.argsort(weeks, kind="stable")
+        weeks, who, category = weeks[order], who[order], category[order]
+        starts = np.flatnonzero(np.concatenate(([True], weeks[1:] != weeks[:-1])))
+        for first, end in zip(starts.tolist(), [*starts[1:].tolist(), who.size], strict=True):
+            self._scheduled.setdefault(int(weeks[first]), []).append(
+                (who[first:end], category[first:end], stream))
 
     def take_scheduled(self, week: int) -> list[tuple[np.ndarray, np.ndarray, str]]:
         """Needs scheduled for ``week`` (removed from the schedule)."""
@@ -211,8 +224,7 @@ class GovModel(mesa.Model):
 
     def community_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-resident array within each community (rows are stored community by community)."""
-        sums = np.add.reduceat(values.astype(np.float64, copy=False), self._community_start)
-        return np.where(self.hierarchy.community_residents > 0, sums, 0.0)
+        return segment_sums(values, self.community_bounds)
 
     def community_rows(self, communities: np.ndarray) -> np.ndarray:
         """Rows of every resident of ``communities`` (residents are stored community by community)."""

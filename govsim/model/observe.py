@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.model.allocate import segment_sums
 from govsim.model.residents import MEMBERSHIP, N_STRATA
 
 if TYPE_CHECKING:
@@ -20,41 +21,41 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
     return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
 
 
+#: Event kinds of the week's tally that metrics count, and the metric each count becomes.
+_COUNTED = (("raised", "cases_raised"), ("in_time", "resolved_in_time"), ("late", "resolved_late"),
+            ("escalated", "escalations"), ("went_late", "went_late"), ("excluded", "excluded"),
+            ("online", "online"), ("abandoned", "abandoned"), ("left", "left"))
+#: Case metrics recorded overall, by group and by community, in this order.
+_CASE_METRICS = ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
+                 "coverage", "excluded", "cases_filed", "cases_online", "online_share")
+
+
 def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, org_hours: np.ndarray,
                 departures: np.ndarray, lapsed: np.ndarray) -> None:
     """Record every metric of the week at its declared scopes."""
     rec, res = model.recorder, model.residents
-    k = model.hierarchy.communities
-
-    def counts(rows: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        by_group = np.bincount(res.stratum[rows], minlength=N_STRATA) @ MEMBERSHIP
-        return float(rows.size), by_group, np.bincount(res.community[rows], minlength=k)
-
-    events = {name: counts(tally.rows(kind)) for name, kind in (
-        ("cases_raised", "raised"), ("resolved_in_time", "in_time"), ("resolved_late", "late"),
-        ("escalations", "escalated"), ("went_late", "went_late"), ("excluded", "excluded"),
-        ("online", "online"))}
-    gave_up = counts(np.concatenate([tally.rows("abandoned"), tally.rows("left")]))
-    events["abandoned"] = gave_up
+    events = _count_events(model, tally)
+    # Residents who left with open cases gave up on them, as far as coverage goes.
+    events["abandoned"] = [a + b for a, b in zip(events["abandoned"], events.pop("left"), strict=True)]
     # A need that could not even be filed is due and unmet, like one that went late.
-    due = tuple(a + b + c for a, b, c in zip(events["resolved_in_time"], events["went_late"],
-                                               events["excluded"], strict=True))
+    due = [a + b + c for a, b, c in zip(events["resolved_in_time"], events["went_late"],
+                                        events["excluded"], strict=True)]
     events["cases_due"] = due
-    events["coverage"] = tuple(_ratio(a, b) for a, b in zip(events["resolved_in_time"], due, strict=True))
-    filed = tuple(a - b for a, b in zip(events["cases_raised"], events["excluded"], strict=True))
+    events["coverage"] = [_ratio(a, b) for a, b in zip(events["resolved_in_time"], due, strict=True)]
+    filed = [a - b for a, b in zip(events["cases_raised"], events["excluded"], strict=True)]
     events["cases_filed"], events["cases_online"] = filed, events["online"]
-    events["online_share"] = tuple(_ratio(a, b) for a, b in zip(events["online"], filed, strict=True))
-    for name in ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
-                 "coverage", "excluded", "cases_filed", "cases_online", "online_share"):
+    events["online_share"] = [_ratio(a, b) for a, b in zip(events["online"], filed, strict=True)]
+    for name in _CASE_METRICS:
         overall, by_group, by_community = events[name]
-        rec.overall(week, name, overall)
+        rec.overall(week, name, float(overall))
         rec.by(week, name, "group", by_group)
         rec.by(week, name, "community", by_community)
-    rec.overall(week, "escalations", events["escalations"][0])
+    rec.overall(week, "escalations", float(events["escalations"][0]))
     rec.by(week, "escalations", "community", events["escalations"][2])
     rec.overall(week, "bounces", float(model.bounces))
     model.bounces = 0
-    unregistered = model.hierarchy.community_residents - model.community_sums(res.registered)
+    # Few are unregistered, if any: find them rather than sum the whole population.
+    unregistered = np.diff(np.searchsorted(np.flatnonzero(~res.registered), model.community_bounds))
     rec.overall(week, "unregistered_share", float(unregistered.sum() / res.n) if res.n else np.nan)
     rec.by(week, "unregistered_share", "community", _ratio(unregistered, model.hierarchy.community_residents))
 
@@ -68,6 +69,25 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     _record_money_and_farms(model, week, tally, org_hours, lapsed)
     for policy in reporting_policies(model.policies, week):
         policy.record(model, week, rec)
+
+
+def _count_events(model: GovModel, tally: WeekTally) -> dict[str, list[np.ndarray]]:
+    """Count each event kind overall, by report group and by community, in one pass.
+
+    Returns, per metric name of :data:`_COUNTED`, ``[overall, by_group,
+    by_community]``. Every kind's residents are labelled and counted together
+    (two bincounts for the week rather than two per kind).
+    """
+    res, k, n_kinds = model.residents, model.hierarchy.communities, len(_COUNTED)
+    parts = [tally.rows(kind) for kind, _ in _COUNTED]
+    rows = np.concatenate(parts)
+    label = np.repeat(np.arange(n_kinds), [part.size for part in parts])
+    by_group = np.bincount(label * N_STRATA + res.stratum[rows], minlength=n_kinds * N_STRATA)
+    by_community = np.bincount(label * k + res.community[rows], minlength=n_kinds * k)
+    by_group = by_group.reshape(n_kinds, N_STRATA) @ MEMBERSHIP
+    by_community = by_community.reshape(n_kinds, k)
+    return {name: [np.float64(by_community[i].sum()), by_group[i], by_community[i]]
+            for i, (_, name) in enumerate(_COUNTED)}
 
 
 def reporting_policies(policies: list[Policy], week: int) -> list[Policy]:
@@ -133,9 +153,7 @@ def _record_money_and_farms(model: GovModel, week: int, tally: WeekTally, org_ho
         rec.by(week, name, "community", values)
     farmers = model.farmers
     if farmers.size:
-        k = model.hierarchy.communities
         income = res.farm_income[farmers]
         rec.overall(week, "farmer_income", float(income.mean()))
         rec.by(week, "farmer_income", "community",
-               _ratio(np.bincount(res.community[farmers], weights=income, minlength=k),
-                      np.bincount(res.community[farmers], minlength=k)))
+               _ratio(segment_sums(income, model.farmer_bounds), np.diff(model.farmer_bounds)))

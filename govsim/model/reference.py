@@ -127,7 +127,7 @@ class AgentResidents:
             for row in range(self.n)
         ]
         self._needs, self._weeks = needs, weeks
-        self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
+        self._stratum_sizes = np.bincount(self.stratum, minlength=N_STRATA)
 
     @property
     def trust(self) -> np.ndarray:
@@ -164,14 +164,14 @@ class AgentResidents:
         for name in ("plot_mu", "staple_income", "farm_income"):
             getattr(self, name)[rows] = 0.0
         bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
-        self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
+        self.stratum[rows] = group.astype(np.intp) * 2 ** len(FLAGS) + bits
         for i, row in enumerate(np.asarray(rows).tolist()):
             agent, own = self.agents[row], tuple(bool(f) for f in flags[i])
             agent.group, agent.flags, agent.literacy = int(group[i]), own, float(literacy[i])
             agent.trust = agent.trust0 = float(trust[i])
             agent.need_rates = [(c, rate) for c, rate in enumerate(
                 weekly_need_rates(self._needs, self._weeks, int(group[i]), own)) if rate > 0]
-        self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
+        self._stratum_sizes = np.bincount(self.stratum, minlength=N_STRATA)
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
         """Add ``delta`` (one value, or one per entry of ``who``) to the trust of agents ``who``."""
@@ -190,6 +190,10 @@ class AgentResidents:
         """Sum of a per-resident array within each report group."""
         return np.bincount(self.stratum, weights=values, minlength=N_STRATA) @ MEMBERSHIP
 
+    def stratum_sizes(self) -> np.ndarray:
+        """Residents in each stratum."""
+        return self._stratum_sizes
+
     def group_sizes(self) -> np.ndarray:
         """Residents in each report group."""
-        return self._group_sizes
+        return self._stratum_sizes @ MEMBERSHIP

@@ -77,11 +77,12 @@ class Residents:
         self.staple_income = self.plot_mu * np.float32(params["farming"]["staple_income_per_mu"] / weeks)
         self.farm_income = self.staple_income.copy()
         bits = (self.flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
-        self.stratum = (self.group.astype(np.int16) * 2 ** len(FLAGS) + bits).astype(np.int16)
+        # Platform integers: np.bincount would convert a narrower type on every call.
+        self.stratum = (self.group.astype(np.intp) * 2 ** len(FLAGS) + bits).astype(np.intp)
         self.registered = np.ones(self.n, dtype=bool)
         self._rate_table = stratum_need_rates(params["needs"], weeks)
         self._rate_max = self._rate_table.max(axis=0)
-        self._group_sizes: np.ndarray | None = None
+        self._stratum_sizes: np.ndarray | None = None
         self._bounds = np.r_[0, np.cumsum(hierarchy.community_residents)]
 
     # -- construction -------------------------------------------------------------
@@ -144,8 +145,9 @@ class Residents:
             total = int(counts.sum())
             if total == 0:
                 continue
-            who = np.repeat(lo, counts) + (rng.random(total) * np.repeat(sizes, counts)).astype(np.int64)
-            kept = who[rng.random(total) * top < self._rate_table[self.stratum[who], c]]
+            u = rng.random(2 * total)  # where each candidate falls, then whether she is kept
+            who = np.repeat(lo, counts) + (u[:total] * np.repeat(sizes, counts)).astype(np.int64)
+            kept = who[u[total:] * top < self._rate_table[self.stratum[who], c]]
             residents.append(kept)
             categories.append(np.full(kept.size, c, dtype=np.int8))
         if not residents:
@@ -169,15 +171,18 @@ class Residents:
         for name in ("plot_mu", "staple_income", "farm_income"):
             getattr(self, name)[rows] = 0.0
         bits = (flags * (1 << np.arange(len(FLAGS)))).sum(axis=1)
-        self.stratum[rows] = group.astype(np.int16) * 2 ** len(FLAGS) + bits
-        self._group_sizes = None
+        if self._stratum_sizes is not None:
+            np.subtract.at(self._stratum_sizes, self.stratum[rows], 1)
+        self.stratum[rows] = group.astype(np.intp) * 2 ** len(FLAGS) + bits
+        if self._stratum_sizes is not None:
+            np.add.at(self._stratum_sizes, self.stratum[rows], 1)
 
     def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
         """Add ``delta`` to the trust of residents ``who`` (repeats add up), kept in [0, 1]."""
         if np.size(who) == 0:
             return
         np.add.at(self.trust, who, np.asarray(delta, dtype=np.float32))
-        np.clip(self.trust, 0.0, 1.0, out=self.trust)
+        self.trust[who] = np.clip(self.trust[who], 0.0, 1.0)  # the others are in range already
 
     def drift_trust(self, rate: float) -> None:
         """Pull trust back toward its initial level: experiences fade."""
@@ -190,11 +195,15 @@ class Residents:
         per_stratum = np.bincount(self.stratum, weights=values, minlength=N_STRATA)
         return per_stratum @ MEMBERSHIP
 
+    def stratum_sizes(self) -> np.ndarray:
+        """Residents in each stratum (kept up to date by :meth:`replace`)."""
+        if self._stratum_sizes is None:
+            self._stratum_sizes = np.bincount(self.stratum, minlength=N_STRATA)
+        return self._stratum_sizes
+
     def group_sizes(self) -> np.ndarray:
-        """Residents in each report group (the population is fixed, so computed once)."""
-        if self._group_sizes is None:
-            self._group_sizes = np.bincount(self.stratum, minlength=N_STRATA) @ MEMBERSHIP
-        return self._group_sizes
+        """Residents in each report group."""
+        return self.stratum_sizes() @ MEMBERSHIP
 
 
 def stratum_need_rates(needs: dict, weeks: int) -> np.ndarray:

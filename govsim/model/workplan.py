@@ -32,6 +32,7 @@ class HourPlan:
         contract: Contract hours of the staff in post.
         admin: Hours given to compulsory admin.
         per_policy: Hours given to each policy's targets.
+        targets: Hours given to all targets (their sum).
         cases: Hours allowed for cases (after staff work: hours used).
         demanded: Hours asked for by admin, targets and cases together.
     """
@@ -43,10 +44,9 @@ class HourPlan:
     cases: np.ndarray
     demanded: np.ndarray
 
-    @property
-    def targets(self) -> np.ndarray:
-        """Hours given to all targets."""
-        return sum(self.per_policy, np.zeros_like(self.available))
+    def __post_init__(self) -> None:
+        #: Hours given to all targets (read often; the split among policies is final).
+        self.targets = sum(self.per_policy, np.zeros_like(self.available))
 
     @property
     def worked(self) -> np.ndarray:
