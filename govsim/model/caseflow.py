@@ -16,6 +16,7 @@ from govsim.model.allocate import grouped_sum, order_by, serve_in_order
 from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, TOWNSHIP
 from govsim.model.levers import choose_channel
 from govsim.model.residents import CHILD, ELDERLY
+from govsim.model.selection import mask_of
 from govsim.scenario.declarations import CATEGORIES, FLAGS
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
 
 
 def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray, tally: WeekTally,
-               extra_hours: np.ndarray | float = 0.0, rng: np.random.Generator | None = None) -> None:
+               extra_hours: float = 0.0, rng: np.random.Generator | None = None) -> None:
     """Turn residents' needs into cases at their grid.
 
     Each case gets a channel (see :func:`~govsim.model.levers.choose_channel`),
@@ -106,7 +107,6 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
                              home, (model.streams("family_help") if own_needs else rng).random(who.size)
                              if model.levers.channels.family_help > 0 else np.ones(who.size))
     barred = (channel < 0) | ~res.registered[who]
-    extra = np.broadcast_to(np.asarray(extra_hours, dtype=np.float64), who.shape)[~barred]
     tally.add("raised", who, category)
     tally.add("excluded", who[barred], category[barred])
     keep = ~barred
@@ -120,7 +120,7 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
     model.cases.add(
         resident=who, community=community, township=model.hierarchy.community_township[community],
         category=category, department=needs.department[category], level=level,
-        need_level=need_level, hours_left=hours + extra,
+        need_level=need_level, hours_left=hours + extra_hours,
         raised=np.full(who.size, week), deadline=week + needs.deadline[category],
         ready=np.full(who.size, week), channel=channel,
         cost=np.where(needs_money, needs.cost[category], 0.0),
@@ -130,9 +130,10 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
 
 
 def workable(model: GovModel, week: int, levels: tuple[int, ...]) -> np.ndarray:
-    """Indices of open cases at ``levels`` whose delay is over and work is not done."""
+    """Indices of open cases at ``levels`` (consecutive) whose delay is over and work is not done."""
     c = model.cases
-    return np.flatnonzero(np.isin(c["level"], levels) & (c["ready"] <= week) & ~c["done"])
+    at_levels = (c["level"] >= levels[0]) & (c["level"] <= levels[-1])
+    return np.flatnonzero(at_levels & (c["ready"] <= week) & ~c["done"])
 
 
 def serve(model: GovModel, idx: np.ndarray, group: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -248,14 +249,14 @@ def settle(model: GovModel, week: int, tally: WeekTally) -> np.ndarray:
     late = resolved & ~in_time
     tally.add("in_time", c["resident"][in_time], c["category"][in_time])
     tally.add("late", c["resident"][late], c["category"][late])
-    tally.wait_weeks.append(np.r_[week - c["raised"][in_time], week - c["raised"][late]])
+    tally.wait_weeks.append(week - np.concatenate([c["raised"][in_time], c["raised"][late]]))
     return ~resolved
 
 
 def close_for_residents(model: GovModel, rows: np.ndarray, tally: WeekTally) -> None:
     """Close the open cases of residents who left (counted as abandoned, without trust change)."""
     c = model.cases
-    leaving = np.isin(c["resident"], rows)
+    leaving = mask_of(rows, model.residents.n)[c["resident"]]
     tally.add("left", c["resident"][leaving], c["category"][leaving])
     c.keep(~leaving)
 

@@ -1,8 +1,11 @@
 """Crop mandates: an upper level orders a share of farmland into a named crop.
 
 Each farmer's plot has a suitability for the crop (Beta distributed around
-the local mean). Cadres approach farmers who have not yet converted: a farmer
-agrees when persuaded with probability ``trust × σ(relative gain / 0.25)``,
+the local mean). Cadres approach the farmers of their village who have not
+yet converted, in a random order drawn once per campaign, until the week's
+campaign hours run out (a farmer approached is either converted or left
+alone, so the order of those still waiting is as random as a fresh shuffle
+each week would make it). A farmer agrees when persuaded with probability ``trust × σ(relative gain / 0.25)``,
 where the relative gain is what the crop would earn on her plot over the
 staple; a farmer who refuses is made to comply with probability ``enforce``
 (costing more hours and some trust) or is left alone for the campaign. A
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.model.allocate import order_by, serve_in_order
+from govsim.model.allocate import order_by, segment_sums, serve_in_order
 from govsim.policies.base import Policy, declare
 from govsim.policies.reporting import reported_attainment
 from govsim.scenario.params import Param
@@ -67,24 +70,31 @@ class CropMandate(Policy):
     )
 
     def setup(self, model: GovModel) -> None:
-        """Draw plot suitability and set the area target of each village."""
+        """Draw plot suitability and the order of approach, and set each village's area target."""
         p = self.params
         self.rng = model.streams(self.stream_name())
-        res = model.residents
-        self.farmers = np.flatnonzero(res.plot_mu > 0)
+        res, k = model.residents, model.hierarchy.communities
+        self.farmers = model.farmers
+        self.bounds = model.farmer_bounds  # farmers are stored village by village
         self.community = res.community[self.farmers]
         self.mu = res.plot_mu[self.farmers].astype(np.float64)
-        m, k = np.clip(p["suitability_mean"], 1e-3, 1 - 1e-3), p["suitability_concentration"]
-        self.suitability = self.rng.beta(m * k, (1 - m) * k, self.farmers.size)
+        m, c = np.clip(p["suitability_mean"], 1e-3, 1 - 1e-3), p["suitability_concentration"]
+        self.suitability = self.rng.beta(m * c, (1 - m) * c, self.farmers.size)
         weeks = model.weeks_per_year
         self.crop_income = self.mu * (self.suitability * p["potential_income_per_mu"]
                                       - p["input_cost_per_mu"]) / weeks
         self.staple_income = res.staple_income[self.farmers].astype(np.float64)
-        self.planted = np.zeros(self.farmers.size, dtype=bool)
-        self.settled = np.zeros(self.farmers.size, dtype=bool)  # refused and left alone
-        self.farmland = np.bincount(self.community, weights=self.mu, minlength=model.hierarchy.communities)
+        loss = np.maximum(0.0, self.staple_income - self.crop_income) / np.maximum(self.staple_income, 1e-9)
+        self.weekly_trust_loss = np.minimum(1.0, loss) * p["loss_trust_per_year"] / weeks
+        # Farmers (indices into self.farmers) in the order cadres approach them, village by
+        # village; those before next_up[v] in village v have been approached.
+        self.queue = order_by(self.community, self.rng.random(self.farmers.size))
+        self.next_up = self.bounds[:-1].copy()
+        self.losing = np.zeros(0, dtype=np.int64)  # planted farmers who earn less than before
+        self.farmland = segment_sums(self.mu, self.bounds)
+        self.planted_area = np.zeros(k)
         self.target = np.where(self.farmland > 0, p["target_share"], 0.0)
-        self.reported = np.zeros(model.hierarchy.communities)
+        self.reported = np.zeros(k)
 
     def inflate_target(self, factor: np.ndarray) -> None:
         """Raise the area target by a factor per village (from target_inflation)."""
@@ -96,8 +106,8 @@ class CropMandate(Policy):
 
     def planted_share(self) -> np.ndarray:
         """Share of each village's farmland truly under the crop."""
-        area = np.bincount(self.community, weights=self.mu * self.planted, minlength=self.farmland.size)
-        return np.divide(area, self.farmland, out=np.zeros_like(area), where=self.farmland > 0)
+        return np.divide(self.planted_area, self.farmland, out=np.zeros_like(self.planted_area),
+                         where=self.farmland > 0)
 
     def target_demand(self, model: GovModel, week: int) -> np.ndarray | None:
         if not self.active(week):
@@ -107,44 +117,44 @@ class CropMandate(Policy):
         mean_mu = max(float(self.mu.mean()), 1e-9) if self.mu.size else 1.0
         per_farmer = p["persuasion_hours"] + p["enforce"] * p["enforcement_hours"]
         hours = missing / mean_mu * per_farmer * 2
-        open_farmers = np.bincount(self.community[~self.planted & ~self.settled],
-                                   minlength=self.farmland.size)
-        cap = np.minimum(open_farmers * per_farmer, p["effort_cap"] * model.hours_available)
+        waiting = self.bounds[1:] - self.next_up
+        cap = np.minimum(waiting * per_farmer, p["effort_cap"] * model.hours_available)
         return np.minimum(hours, cap)
 
     def target_work(self, model: GovModel, week: int, hours: np.ndarray) -> None:
-        """Approach farmers in random order until the village's hours run out."""
+        """Approach farmers in each village's order until the village's hours run out."""
         p = self.params
-        open_ = np.flatnonzero(~self.planted & ~self.settled)
-        if open_.size and hours.sum() > 0:
-            self._approach(model, open_[order_by(self.community[open_],
-                                                 self.rng.random(open_.size))], hours)
-        self._income_and_trust(model, week)
+        if hours.sum() > 0:
+            self._approach(model, hours)
+        model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing])
         self.reported = reported_attainment(self.planted_share(), self.paced_target(week),
                                             p["pressure"], p["audit_probability"])
 
-    def _approach(self, model: GovModel, queue: np.ndarray, hours: np.ndarray) -> None:
+    def _approach(self, model: GovModel, hours: np.ndarray) -> None:
+        """The next farmers in line, as far as each village's hours go, agree, are forced or refuse."""
         p = self.params
+        waiting = self.bounds[1:] - self.next_up
+        # Every approach costs at least the persuasion hours: nobody further down can be reached.
+        reach = waiting if p["persuasion_hours"] <= 0 else np.minimum(
+            waiting, np.floor(hours / p["persuasion_hours"] + 1e-9).astype(np.int64))
+        village = np.repeat(np.arange(reach.size), reach)
+        queue = self.queue[np.arange(village.size) - np.repeat(np.cumsum(reach) - reach, reach)
+                           + self.next_up[village]]
         trust = model.residents.trust[self.farmers[queue]]
         gain = (self.crop_income[queue] - self.staple_income[queue]) / np.maximum(
             self.staple_income[queue], 1e-9)
         agrees = self.rng.random(queue.size) < trust / (1.0 + np.exp(-gain / 0.25))
         enforced = ~agrees & (self.rng.random(queue.size) < p["enforce"])
         cost = p["persuasion_hours"] + enforced * p["enforcement_hours"]
-        reached = serve_in_order(self.community[queue], cost, hours) >= cost - 1e-9
-        self.planted[queue[reached & (agrees | enforced)]] = True
-        self.settled[queue[reached & ~agrees & ~enforced]] = True
+        reached = _until_first_miss(serve_in_order(village, cost, hours) >= cost - 1e-9, reach)
+        self.next_up += np.bincount(village[reached], minlength=self.next_up.size)
+        converts = queue[reached & (agrees | enforced)]
+        self.planted_area += np.bincount(self.community[converts], weights=self.mu[converts],
+                                         minlength=self.planted_area.size)
+        model.residents.farm_income[self.farmers[converts]] = self.crop_income[converts]
+        self.losing = np.concatenate([self.losing, converts[self.weekly_trust_loss[converts] > 0]])
         forced = self.farmers[queue[reached & enforced]]
         model.residents.change_trust(forced, -p["forced_trust_loss"])
-
-    def _income_and_trust(self, model: GovModel, week: int) -> None:
-        res = model.residents
-        income = np.where(self.planted, self.crop_income, self.staple_income)
-        res.farm_income[self.farmers] = income
-        loss = np.maximum(0.0, self.staple_income - income) / np.maximum(self.staple_income, 1e-9)
-        losing = np.flatnonzero(loss > 0)
-        weekly = self.params["loss_trust_per_year"] / model.weeks_per_year
-        res.change_trust(self.farmers[losing], -np.minimum(1.0, loss[losing]) * weekly)
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         shares = self.planted_share()
@@ -154,3 +164,16 @@ class CropMandate(Policy):
                          float(self.reported @ self.farmland / total) if total else 0.0)
         recorder.by(week, "planted_true", "community", shares)
         recorder.by(week, "planted_reported", "community", self.reported)
+
+
+def _until_first_miss(reached: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``reached``, cut at each segment's first False: hours ran out there.
+
+    ``reached`` holds segments of ``sizes`` items (one per village, in line
+    order). A later farmer who happens to cost nothing is not reached either:
+    the cadres stopped at the first one they could not finish.
+    """
+    missed = np.cumsum(~reached)  # misses so far, this item included
+    first = (np.cumsum(sizes) - sizes)[sizes > 0]
+    missed_before_segment = np.repeat(missed[first] - ~reached[first], sizes[sizes > 0])
+    return reached & (missed == missed_before_segment)

@@ -25,7 +25,8 @@ levers and, for volunteer help, residents' literacy:
 * Volunteer digital help (S1 "数字反哺", "银龄课堂"): each week each community's
   volunteers reach ``Poisson(volunteer_reach × residents / 10,000)``
   residents whose effective literacy is below the threshold, the elderly
-  first, and each contact adds ``literacy_gain``:
+  first, chosen at random without repeats, and each contact adds
+  ``literacy_gain``:
 
   .. math:: \\ell_i \\leftarrow \\min(1, \\ell_i + g)
 
@@ -46,6 +47,7 @@ import numpy as np
 
 from govsim.model.cases import OFFICE, ONLINE, PROXY
 from govsim.model.residents import ELDERLY
+from govsim.model.selection import sample_segments
 from govsim.policies.base import Policy, declare
 from govsim.scenario.params import Param
 
@@ -125,18 +127,15 @@ class DigitalChannels(Policy):
         """Rows of the residents volunteers reach this week: below the threshold, elderly first."""
         res, channels = model.residents, model.levers.channels
         elderly = res.group == ELDERLY
-        effective = res.literacy + np.where(elderly, np.float32(channels.elder_boost), np.float32(0.0))
+        effective = res.literacy + np.float32(channels.elder_boost) * elderly
         below = effective < channels.literacy_threshold
-        sizes = model.hierarchy.community_residents
-        quota = self.rng.poisson(self.params["volunteer_reach"] * sizes / 10_000.0)
-        bounds = np.r_[0, np.cumsum(sizes)]  # residents are stored community by community
+        bounds = model.community_bounds  # residents are stored community by community
+        quota = self.rng.poisson(self.params["volunteer_reach"] * np.diff(bounds) / 10_000.0)
         first, then = np.flatnonzero(below & elderly), np.flatnonzero(below & ~elderly)
-        first_at, then_at = np.searchsorted(first, bounds), np.searchsorted(then, bounds)
-        chosen = []
-        for k in np.flatnonzero(quota):
-            pool = first[first_at[k]:first_at[k + 1]]
-            take = min(int(quota[k]), pool.size)
-            chosen.append(self.rng.choice(pool, take, replace=False))
-            pool = then[then_at[k]:then_at[k + 1]]
-            chosen.append(self.rng.choice(pool, min(int(quota[k]) - take, pool.size), replace=False))
-        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+        first_sizes = np.diff(np.searchsorted(first, bounds))
+        then_sizes = np.diff(np.searchsorted(then, bounds))
+        from_first = np.minimum(quota, first_sizes)
+        # One draw over both pools: each community's elderly, then each community's others.
+        chosen = sample_segments(self.rng, np.concatenate([first_sizes, then_sizes]),
+                                 np.concatenate([from_first, quota - from_first]))
+        return np.concatenate([first, then])[chosen]

@@ -134,13 +134,12 @@ class Mediation(Policy):
         broken = rows[self.rng.random(rows.size) >= self.hold_chance()]
         if broken.size == 0:
             return
-        delay = self.rng.geometric(1.0 / self.params["recur_weeks"], broken.size)
-        for d in np.unique(delay):
-            who = broken[delay == d]
-            model.schedule_needs(week + int(d), who, np.full(who.size, DISPUTE, dtype=np.int8),
-                                 self.stream_name())
-            log = self.recurring.setdefault(week + int(d), np.zeros(k, dtype=np.int64))
-            log += np.bincount(community[who], minlength=k)
+        due = week + self.rng.geometric(1.0 / self.params["recur_weeks"], broken.size)
+        model.schedule_needs(due, broken, np.full(broken.size, DISPUTE, dtype=np.int8), self.stream_name())
+        weeks, which = np.unique(due, return_inverse=True)
+        per_week = np.bincount(which * k + community[broken], minlength=weeks.size * k).reshape(-1, k)
+        for later, counts in zip(weeks.tolist(), per_week, strict=True):
+            self.recurring[later] = self.recurring.get(later, 0) + counts
 
     def _amplify(self, model: GovModel, week: int, tally: WeekTally) -> None:
         p, k = self.params, model.hierarchy.communities

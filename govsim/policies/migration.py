@@ -95,6 +95,10 @@ class Migration(Policy):
         migrants = np.flatnonzero(res.flags[:, MIGRANT])
         unregistered = migrants[self.rng.random(migrants.size) < self.params["initially_unregistered"]]
         res.registered[unregistered] = False
+        # A newcomer takes a leaver's row as a migrant without land, so these rows stay
+        # the migrants (everyone who can be unregistered) and the movers (who turn over).
+        self.migrants = migrants
+        self.movers = migrants[res.plot_mu[migrants] == 0]
         rural = model.hierarchy.community_rural[res.community]
         self.low_income_share = np.where(rural, p["share_low_income_rural"], p["share_low_income_urban"])
         self.literacy_mean = np.array([p["literacy_elderly"], p["literacy_working_age"],
@@ -113,8 +117,7 @@ class Migration(Policy):
 
     def _turnover(self, model: GovModel, tally: WeekTally) -> None:
         res, p = model.residents, self.params
-        movers = np.flatnonzero(res.flags[:, MIGRANT] & (res.plot_mu == 0))
-        leaving = movers[self.rng.random(movers.size) < p["turnover"]]
+        leaving = self.movers[self.rng.random(self.movers.size) < p["turnover"]]
         if leaving.size == 0:
             return
         caseflow.close_for_residents(model, leaving, tally)
@@ -134,7 +137,7 @@ class Migration(Policy):
 
     def _register(self, model: GovModel, week: int) -> None:
         res, p = model.residents, self.params
-        waiting = np.flatnonzero(~res.registered)
+        waiting = self.migrants[~res.registered[self.migrants]]
         drive = p["drive_rate"] if week >= p["drive_start"] else 0.0
         u = self.rng.random(waiting.size)
         on_own = waiting[u < p["registration_rate"]]
@@ -142,7 +145,7 @@ class Migration(Policy):
         res.registered[on_own] = True
         res.registered[by_drive] = True
         k = model.hierarchy.communities
-        self.registrations = np.bincount(res.community[np.r_[on_own, by_drive]], minlength=k)
+        self.registrations = np.bincount(res.community[np.concatenate([on_own, by_drive])], minlength=k)
         model.extra_admin += p["drive_hours"] * np.bincount(res.community[by_drive], minlength=k)
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:

@@ -45,7 +45,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model import caseflow
-from govsim.model.residents import ELDERLY
+from govsim.model.residents import ELDERLY, MEMBERSHIP, N_STRATA
+from govsim.model.selection import mask_of
 from govsim.policies.base import Policy, declare
 from govsim.scenario.declarations import CATEGORIES, FLAGS
 from govsim.scenario.params import Param
@@ -93,6 +94,7 @@ class Procedures(Policy):
     def setup(self, model: GovModel) -> None:
         """Start with nobody having applied."""
         self.rng = model.streams(self.stream_name())
+        self.eligible_strata = _eligible_strata(self.params["eligible"])
         n = model.residents.n
         self.state = np.zeros(n, dtype=np.int8)
         self.applied_week = np.full(n, -1, dtype=np.int32)
@@ -118,11 +120,10 @@ class Procedures(Policy):
         pending = np.flatnonzero(self.state == PENDING)
         if pending.size == 0:
             return
-        still_open = np.isin(_key(pending, self.applied_week[pending]), _open_assistance(model))
-        closed = pending[~still_open]
-        resolved = np.r_[tally.rows("in_time")[tally.categories("in_time") == ASSISTANCE],
-                         tally.rows("late")[tally.categories("late") == ASSISTANCE]]
-        granted = np.isin(closed, resolved)
+        closed = pending[~self._with_open_application(model)[pending]]
+        resolved = np.concatenate([tally.rows("in_time")[tally.categories("in_time") == ASSISTANCE],
+                                   tally.rows("late")[tally.categories("late") == ASSISTANCE]])
+        granted = mask_of(resolved, model.residents.n)[closed]
         self.state[closed] = np.where(granted, GRANTED, GAVE_UP)
 
     def weekly(self, model: GovModel, week: int, tally: WeekTally) -> None:
@@ -138,32 +139,37 @@ class Procedures(Policy):
         extra = self.params["steps"] * self.params["hours_per_step"]
         caseflow.open_cases(model, week, applicants, np.full(applicants.size, ASSISTANCE, dtype=np.int8),
                             tally, extra_hours=extra, rng=self.rng)
-        opened = np.isin(_key(applicants, np.full(applicants.size, week)), _open_assistance(model))
-        self.state[applicants] = np.where(opened, PENDING, GAVE_UP)  # not opened: could not file
-        self.applied_week[applicants] = week
+        self.state[applicants], self.applied_week[applicants] = PENDING, week
+        opened = self._with_open_application(model)[applicants]  # else: could not file
+        self.state[applicants[~opened]] = GAVE_UP
         self.applications += int(opened.sum())
+
+    def _with_open_application(self, model: GovModel) -> np.ndarray:
+        """Bool per resident: an open assistance case of hers was raised in her application week."""
+        c = model.cases
+        resident = c["resident"]
+        mine = ((c["category"] == ASSISTANCE) & (self.state[resident] == PENDING)
+                & (c["raised"] == self.applied_week[resident]))
+        return mask_of(resident[mine], model.residents.n)
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         res = model.residents
-        eligible = self.eligible(model)
-        granted = eligible & (self.state == GRANTED)
-        n_eligible, n_granted = res.by_group(eligible.astype(np.float64)), res.by_group(
-            granted.astype(np.float64))
-        total = float(eligible.sum())
+        # Eligibility follows the stratum, so the eligible are counted from the strata's sizes.
+        n_eligible = (res.stratum_sizes() * self.eligible_strata) @ MEMBERSHIP
+        granted = np.flatnonzero(self.state == GRANTED)
+        granted = granted[self.eligible_strata[res.stratum[granted]]]
+        n_granted = np.bincount(res.stratum[granted], minlength=N_STRATA) @ MEMBERSHIP
+        total = float((res.stratum_sizes() * self.eligible_strata).sum())
         recorder.overall(week, "subsidy_eligible", total)
         recorder.by(week, "subsidy_eligible", "group", n_eligible)
-        recorder.overall(week, "subsidy_takeup", float(granted.sum()) / total if total else np.nan)
+        recorder.overall(week, "subsidy_takeup", granted.size / total if total else np.nan)
         recorder.by(week, "subsidy_takeup", "group", np.divide(
             n_granted, n_eligible, out=np.full(n_eligible.size, np.nan), where=n_eligible > 0))
 
 
-def _key(rows: np.ndarray, weeks: np.ndarray) -> np.ndarray:
-    """One int64 per (resident, week), to match applications with open cases."""
-    return rows.astype(np.int64) * 65_536 + weeks.astype(np.int64)
-
-
-def _open_assistance(model: GovModel) -> np.ndarray:
-    """Keys (resident, week raised) of the open assistance cases."""
-    c = model.cases
-    mine = c["category"] == ASSISTANCE
-    return _key(c["resident"][mine], c["raised"][mine])
+def _eligible_strata(who: str) -> np.ndarray:
+    """Bool per stratum: its residents are eligible (strata are age group × flags)."""
+    age, bits = np.divmod(np.arange(N_STRATA), 2 ** len(FLAGS))
+    if who == "elderly":
+        return age == ELDERLY
+    return (bits >> FLAGS.index(who) & 1).astype(bool)
