@@ -139,6 +139,14 @@ class Recorder:
             raise ValueError(f"{metric}: {values.size} values for {len(self.keys[scope])} {scope} keys")
         self._chunks.append((week, metric, scope, values))
 
+    def block(self, week: int, scope: str, metrics: tuple[str, ...], values: np.ndarray) -> None:
+        """Record several metrics at one scope: ``values`` has a row per metric, a column per key."""
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (len(metrics), len(self.keys[scope])):
+            raise ValueError(f"{metrics}: values of shape {values.shape} for {len(metrics)} metrics "
+                             f"and {len(self.keys[scope])} {scope} keys")
+        self._chunks.extend((week, metric, scope, row) for metric, row in zip(metrics, values, strict=True))
+
     def records(self, start: int = 0) -> list[tuple[int, str, str, np.ndarray]]:
         """What was recorded from the ``start``-th record on, as (week, metric, scope, values).
 

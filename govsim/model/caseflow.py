@@ -61,12 +61,8 @@ def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
     """Residents raise this week's needs (and any scheduled ones); each becomes a case."""
     who, category = model.residents.raise_needs(model.streams("needs"), model.levers.need_multiplier)
     open_cases(model, week, who, category, tally)
-    scheduled: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for who, category, stream in model.take_scheduled(week):
-        scheduled.setdefault(stream, []).append((who, category))
-    for stream, batches in scheduled.items():
-        open_cases(model, week, np.concatenate([w for w, _ in batches]),
-                   np.concatenate([c for _, c in batches]), tally, rng=model.streams(stream))
+    for who, category, stream in model.needs_schedule.take(week):
+        open_cases(model, week, who, category, tally, rng=model.streams(stream))
 
 
 def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray, tally: WeekTally,

@@ -19,6 +19,7 @@ from govsim.model.observe import record_week
 from govsim.model.offices import admin_hours, build_departments
 from govsim.model.organisations import build_organisations, capacity_matrix
 from govsim.model.residents import REPORT_GROUPS, Residents
+from govsim.model.schedule import NeedSchedule
 from govsim.model.streams import Streams
 from govsim.model.workforce import Workforce
 from govsim.model.workplan import HourPlan, plan_hours
@@ -76,7 +77,7 @@ class GovModel(mesa.Model):
         self.budget = Budget(h, p["budget"])
         self.needs = NeedTable.from_params(p["needs"])
         self.levers = self._default_levers()
-        self._scheduled: dict[int, list[tuple[np.ndarray, np.ndarray, str]]] = {}
+        self.needs_schedule = NeedSchedule()
         self.bounces = 0
         self.township_capacity = np.full(h.townships, p["hierarchy"]["township_capacity_hours"])
         self.department_capacity = np.array([d.capacity_hours for d in self.departments])
@@ -206,21 +207,8 @@ class GovModel(mesa.Model):
 
         ``stream`` names the random stream their intake draws come from: the
         scheduling policy's own, so the other cases' draws stay paired.
-        Needs due the same week keep their order.
         """
-        if who.size == 0:
-            return
-        weeks = np.broadcast_to(np.asarray(weeks, dtype=np.int64), who.shape)
-        order = np.argsort(weeks, kind="stable")
-        weeks, who, category = weeks[order], who[order], category[order]
-        starts = np.flatnonzero(np.concatenate(([True], weeks[1:] != weeks[:-1])))
-        for first, end in zip(starts.tolist(), [*starts[1:].tolist(), who.size], strict=True):
-            self._scheduled.setdefault(int(weeks[first]), []).append(
-                (who[first:end], category[first:end], stream))
-
-    def take_scheduled(self, week: int) -> list[tuple[np.ndarray, np.ndarray, str]]:
-        """Needs scheduled for ``week`` (removed from the schedule)."""
-        return self._scheduled.pop(week, [])
+        self.needs_schedule.add(weeks, who, category, stream)
 
     def community_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-resident array within each community (rows are stored community by community)."""

@@ -21,10 +21,8 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
     return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
 
 
-#: Event kinds of the week's tally that metrics count, and the metric each count becomes.
-_COUNTED = (("raised", "cases_raised"), ("in_time", "resolved_in_time"), ("late", "resolved_late"),
-            ("escalated", "escalations"), ("went_late", "went_late"), ("excluded", "excluded"),
-            ("online", "online"), ("abandoned", "abandoned"), ("left", "left"))
+#: Event kinds of the week's tally that metrics count.
+_KINDS = ("raised", "in_time", "late", "escalated", "went_late", "excluded", "online", "abandoned", "left")
 #: Case metrics recorded overall, by group and by community, in this order.
 _CASE_METRICS = ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
                  "coverage", "excluded", "cases_filed", "cases_online", "online_share")
@@ -34,24 +32,11 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
                 departures: np.ndarray, lapsed: np.ndarray) -> None:
     """Record every metric of the week at its declared scopes."""
     rec, res = model.recorder, model.residents
-    events = _count_events(model, tally)
-    # Residents who left with open cases gave up on them, as far as coverage goes.
-    events["abandoned"] = [a + b for a, b in zip(events["abandoned"], events.pop("left"), strict=True)]
-    # A need that could not even be filed is due and unmet, like one that went late.
-    due = [a + b + c for a, b, c in zip(events["resolved_in_time"], events["went_late"],
-                                        events["excluded"], strict=True)]
-    events["cases_due"] = due
-    events["coverage"] = [_ratio(a, b) for a, b in zip(events["resolved_in_time"], due, strict=True)]
-    filed = [a - b for a, b in zip(events["cases_raised"], events["excluded"], strict=True)]
-    events["cases_filed"], events["cases_online"] = filed, events["online"]
-    events["online_share"] = [_ratio(a, b) for a, b in zip(events["online"], filed, strict=True)]
-    for name in _CASE_METRICS:
-        overall, by_group, by_community = events[name]
-        rec.overall(week, name, float(overall))
-        rec.by(week, name, "group", by_group)
-        rec.by(week, name, "community", by_community)
-    rec.overall(week, "escalations", float(events["escalations"][0]))
-    rec.by(week, "escalations", "community", events["escalations"][2])
+    counts = _count_events(model, tally)
+    for scope, n in counts.items():
+        rec.block(week, scope, _CASE_METRICS, _case_metrics(n))
+    rec.overall(week, "escalations", float(counts["overall"][_KINDS.index("escalated"), 0]))
+    rec.by(week, "escalations", "community", counts["community"][_KINDS.index("escalated")])
     rec.overall(week, "bounces", float(model.bounces))
     model.bounces = 0
     # Few are unregistered, if any: find them rather than sum the whole population.
@@ -71,23 +56,33 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
         policy.record(model, week, rec)
 
 
-def _count_events(model: GovModel, tally: WeekTally) -> dict[str, list[np.ndarray]]:
-    """Count each event kind overall, by report group and by community, in one pass.
+def _count_events(model: GovModel, tally: WeekTally) -> dict[str, np.ndarray]:
+    """Residents of each event kind of :data:`_KINDS`, counted per scope.
 
-    Returns, per metric name of :data:`_COUNTED`, ``[overall, by_group,
-    by_community]``. Every kind's residents are labelled and counted together
-    (two bincounts for the week rather than two per kind).
+    Returns, per scope, an array with a row per kind and a column per key.
+    Every kind's residents are labelled and counted together (two bincounts
+    for the week rather than two per kind).
     """
-    res, k, n_kinds = model.residents, model.hierarchy.communities, len(_COUNTED)
-    parts = [tally.rows(kind) for kind, _ in _COUNTED]
+    res, k, n_kinds = model.residents, model.hierarchy.communities, len(_KINDS)
+    parts = [tally.rows(kind) for kind in _KINDS]
     rows = np.concatenate(parts)
     label = np.repeat(np.arange(n_kinds), [part.size for part in parts])
     by_group = np.bincount(label * N_STRATA + res.stratum[rows], minlength=n_kinds * N_STRATA)
-    by_community = np.bincount(label * k + res.community[rows], minlength=n_kinds * k)
-    by_group = by_group.reshape(n_kinds, N_STRATA) @ MEMBERSHIP
-    by_community = by_community.reshape(n_kinds, k)
-    return {name: [np.float64(by_community[i].sum()), by_group[i], by_community[i]]
-            for i, (_, name) in enumerate(_COUNTED)}
+    by_community = np.bincount(label * k + res.community[rows], minlength=n_kinds * k).reshape(n_kinds, k)
+    return {"overall": by_community.sum(axis=1, keepdims=True),
+            "group": by_group.reshape(n_kinds, N_STRATA) @ MEMBERSHIP,
+            "community": by_community}
+
+
+def _case_metrics(n: np.ndarray) -> np.ndarray:
+    """The rows of :data:`_CASE_METRICS` from event counts (a row per kind of :data:`_KINDS`)."""
+    raised, in_time, late, _, went_late, excluded, online, abandoned, left = n.astype(np.float64)
+    # A need that could not even be filed is due and unmet, like one that went late.
+    due = in_time + went_late + excluded
+    filed = raised - excluded
+    # Residents who left with open cases gave up on them, as far as coverage goes.
+    return np.array([raised, due, in_time, late, abandoned + left, _ratio(in_time, due), excluded,
+                     filed, online, _ratio(online, filed)])
 
 
 def reporting_policies(policies: list[Policy], week: int) -> list[Policy]:
@@ -104,7 +99,7 @@ def _record_response(model: GovModel, week: int, tally: WeekTally) -> None:
     rec, res = model.recorder, model.residents
     rows = np.concatenate([tally.rows("in_time"), tally.rows("late")])
     waits = np.concatenate(tally.wait_weeks) if tally.wait_weeks else np.zeros(0)
-    rec.overall(week, "response_weeks", float(waits.mean()) if waits.size else np.nan)
+    rec.overall(week, "response_weeks", float(waits.sum() / waits.size) if waits.size else np.nan)
     wait_sum = np.bincount(res.stratum[rows], weights=waits, minlength=N_STRATA) @ MEMBERSHIP
     n = np.bincount(res.stratum[rows], minlength=N_STRATA) @ MEMBERSHIP
     rec.by(week, "response_weeks", "group", _ratio(wait_sum, n))
@@ -114,31 +109,38 @@ def _record_response(model: GovModel, week: int, tally: WeekTally) -> None:
 
 
 def _record_staff(model: GovModel, week: int, plan: HourPlan, departures: np.ndarray) -> None:
-    rec, staff = model.recorder, model.workforce
+    staff = model.workforce
     count = staff.count()
     worked = plan.worked
-    overtime = np.maximum(0.0, worked - plan.contract)
-    rows = {
+    skill = np.bincount(staff.community, weights=staff.skill * staff.present, minlength=staff.communities)
+    _record_ratios(model, week, {
         "workload": (plan.demanded, plan.contract),
         "admin_share": (plan.admin, worked),
         "target_share": (plan.targets, worked),
-        "overtime": (overtime, count),
+        "overtime": (np.maximum(0.0, worked - plan.contract), count),
         "burnout": (staff.mean_burnout() * count, count),
-    }
-    for name, (num, den) in rows.items():
-        rec.overall(week, name, float(_ratio(num.sum(), den.sum())))
-        rec.by(week, name, "community", _ratio(num, den))
-    skill = np.bincount(staff.community, weights=staff.skill * staff.present, minlength=staff.communities)
-    rec.overall(week, "staff_skill", float(_ratio(skill.sum(), count.sum())))
-    rec.by(week, "staff_skill", "community", _ratio(skill, count))
-    totals = {
+        "staff_skill": (skill, count),
+    })
+    _record_totals(model, week, {
         "departures": departures, "staff": count, "hours_available": plan.available,
         "hours_admin": plan.admin, "hours_targets": plan.targets, "hours_cases": plan.cases,
         "hours_idle": plan.idle,
-    }
-    for name, values in totals.items():
-        rec.overall(week, name, float(values.sum()))
-        rec.by(week, name, "community", values)
+    })
+
+
+def _record_ratios(model: GovModel, week: int, ratios: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Per community ``num / den``; overall the ratio of their sums."""
+    num, den = (np.array(parts, dtype=np.float64) for parts in zip(*ratios.values(), strict=True))
+    names = tuple(ratios)
+    model.recorder.block(week, "overall", names, _ratio(num.sum(axis=1), den.sum(axis=1))[:, None])
+    model.recorder.block(week, "community", names, _ratio(num, den))
+
+
+def _record_totals(model: GovModel, week: int, totals: dict[str, np.ndarray]) -> None:
+    """Per community values; overall their sum."""
+    values = np.array(list(totals.values()), dtype=np.float64)
+    model.recorder.block(week, "overall", tuple(totals), values.sum(axis=1, keepdims=True))
+    model.recorder.block(week, "community", tuple(totals), values)
 
 
 def _record_money_and_farms(model: GovModel, week: int, tally: WeekTally, org_hours: np.ndarray,
@@ -146,14 +148,13 @@ def _record_money_and_farms(model: GovModel, week: int, tally: WeekTally, org_ho
     rec, res, c = model.recorder, model.residents, model.cases
     waiting = np.bincount(c["community"][c["done"]], minlength=model.hierarchy.communities)
     spent = tally.money_spent if tally.money_spent is not None else np.zeros_like(lapsed)
-    lapsed_unmet = np.where(waiting > 0, lapsed, 0.0)
-    for name, values in (("org_hours", org_hours), ("money_spent", spent), ("money_lapsed", lapsed),
-                         ("money_lapsed_unmet", lapsed_unmet), ("cases_waiting_money", waiting)):
-        rec.overall(week, name, float(values.sum()))
-        rec.by(week, name, "community", values)
+    _record_totals(model, week, {
+        "org_hours": org_hours, "money_spent": spent, "money_lapsed": lapsed,
+        "money_lapsed_unmet": np.where(waiting > 0, lapsed, 0.0), "cases_waiting_money": waiting,
+    })
     farmers = model.farmers
     if farmers.size:
         income = res.farm_income[farmers]
-        rec.overall(week, "farmer_income", float(income.mean()))
+        rec.overall(week, "farmer_income", float(income.sum() / income.size))  # .mean() is slow
         rec.by(week, "farmer_income", "community",
                _ratio(segment_sums(income, model.farmer_bounds), np.diff(model.farmer_bounds)))

@@ -82,6 +82,8 @@ class Residents:
         self.registered = np.ones(self.n, dtype=bool)
         self._rate_table = stratum_need_rates(params["needs"], weeks)
         self._rate_max = self._rate_table.max(axis=0)
+        self._rate_of = [np.ascontiguousarray(column) for column in self._rate_table.T]  # by category
+        self._community_index = np.arange(hierarchy.communities)
         self._stratum_sizes: np.ndarray | None = None
         self._bounds = np.r_[0, np.cumsum(hierarchy.community_residents)]
 
@@ -136,23 +138,22 @@ class Residents:
         and each is kept with probability (her rate / the highest rate).
         """
         lo, sizes = self._bounds[:-1], np.diff(self._bounds)
-        residents, categories = [], []
+        expected = sizes[None, :] * self._rate_max[:, None]  # candidates per (category, community)
+        if multiplier is not None and not (multiplier == 1.0).all():
+            expected = expected * np.maximum(multiplier.T, 0.0)
+        kept = []
         for c, top in enumerate(self._rate_max):
             if top <= 0:
+                kept.append(np.zeros(0, dtype=np.int64))
                 continue
-            scale = 1.0 if multiplier is None else np.maximum(multiplier[:, c], 0.0)
-            counts = rng.poisson(sizes * top * scale)
+            counts = rng.poisson(expected[c])
             total = int(counts.sum())
-            if total == 0:
-                continue
             u = rng.random(2 * total)  # where each candidate falls, then whether she is kept
-            who = np.repeat(lo, counts) + (u[:total] * np.repeat(sizes, counts)).astype(np.int64)
-            kept = who[u[total:] * top < self._rate_table[self.stratum[who], c]]
-            residents.append(kept)
-            categories.append(np.full(kept.size, c, dtype=np.int8))
-        if not residents:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
-        return np.concatenate(residents), np.concatenate(categories)
+            community = np.repeat(self._community_index, counts)
+            who = lo[community] + (u[:total] * sizes[community]).astype(np.int64)
+            kept.append(who[u[total:] * top < self._rate_of[c][self.stratum[who]]])
+        categories = np.repeat(np.arange(len(kept), dtype=np.int8), [k.size for k in kept])
+        return np.concatenate(kept), categories
 
     def replace(self, rows: np.ndarray, group: np.ndarray, flags: np.ndarray, literacy: np.ndarray,
                 trust: np.ndarray, registered: np.ndarray) -> None:

@@ -76,10 +76,11 @@ def plan_hours(available: np.ndarray, contract: np.ndarray, admin: np.ndarray,
                rule: str) -> HourPlan:
     """Split each community's hours by the priority rule (see the module docstring)."""
     zeros = np.zeros_like(available, dtype=np.float64)
-    demand = [zeros if t is None else np.asarray(t, dtype=np.float64) for t in targets]
-    total_target = sum(demand, zeros)
+    # Most policies ask for no target hours: only those that do enter the sums.
+    asking = {i: np.asarray(t, dtype=np.float64) for i, t in enumerate(targets) if t is not None}
+    total_target = sum(asking.values(), zeros)
     first_share = [1.0 if rule == "target_first" else p for p in pressures]
-    first = sum((d * s for d, s in zip(demand, first_share, strict=True)), zeros)
+    first = sum((d * first_share[i] for i, d in asking.items()), zeros)
     left = available.astype(np.float64)
     admin_given = np.minimum(admin, left)
     left = left - admin_given
@@ -92,6 +93,7 @@ def plan_hours(available: np.ndarray, contract: np.ndarray, admin: np.ndarray,
     share = np.divide(given, total_target, out=np.zeros_like(given), where=total_target > 0)
     return HourPlan(
         available=available.astype(np.float64), contract=contract.astype(np.float64),
-        admin=admin_given, per_policy=[d * share for d in demand], cases=case_given,
+        admin=admin_given, cases=case_given,
+        per_policy=[asking[i] * share if i in asking else np.zeros_like(zeros) for i in range(len(targets))],
         demanded=admin + total_target + cases,
     )

@@ -78,6 +78,7 @@ class CropMandate(Policy):
         self.bounds = model.farmer_bounds  # farmers are stored village by village
         self.community = res.community[self.farmers]
         self.mu = res.plot_mu[self.farmers].astype(np.float64)
+        self.mean_mu = max(float(self.mu.mean()), 1e-9) if self.mu.size else 1.0
         m, c = np.clip(p["suitability_mean"], 1e-3, 1 - 1e-3), p["suitability_concentration"]
         self.suitability = self.rng.beta(m * c, (1 - m) * c, self.farmers.size)
         weeks = model.weeks_per_year
@@ -114,9 +115,8 @@ class CropMandate(Policy):
             return None
         p = self.params
         missing = np.maximum(0.0, self.paced_target(week) - self.planted_share()) * self.farmland
-        mean_mu = max(float(self.mu.mean()), 1e-9) if self.mu.size else 1.0
         per_farmer = p["persuasion_hours"] + p["enforce"] * p["enforcement_hours"]
-        hours = missing / mean_mu * per_farmer * 2
+        hours = missing / self.mean_mu * per_farmer * 2
         waiting = self.bounds[1:] - self.next_up
         cap = np.minimum(waiting * per_farmer, p["effort_cap"] * model.hours_available)
         return np.minimum(hours, cap)
