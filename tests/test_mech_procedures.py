@@ -96,3 +96,20 @@ def test_every_case_including_applications_is_accounted_for():
         o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
         closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
         assert o["cases_raised"].sum() == closed + o["excluded"].sum() + o["backlog"].iloc[-1]
+
+
+def test_a_newcomer_does_not_inherit_the_application_of_the_resident_who_left():
+    base = small("procedures", "policies.0.eligible=migrant", "policies.0.start=0",
+                 "policies.0.consider_rate=0.5", steps=12)
+    policies = [*base.to_dict()["policies"], {"type": "migration", "turnover": 0.2}]
+    model = GovModel(base.with_overrides({"policies": policies}))
+    procedures = model.policies[0]
+    replaced: list[np.ndarray] = []
+    forget = model.residents_replaced
+    model.residents_replaced = lambda rows: (replaced.append(rows.copy()), forget(rows))
+    for _ in range(12):
+        model.step()
+        # Procedures acts before migration in the week, so this week's newcomers have done nothing.
+        assert (procedures.state[replaced[-1]] == 0).all()
+        assert (procedures.applied_week[replaced[-1]] == -1).all()
+    assert sum(rows.size for rows in replaced) > 100

@@ -210,6 +210,11 @@ class GovModel(mesa.Model):
         """
         self.needs_schedule.add(weeks, who, category, stream)
 
+    def residents_replaced(self, rows: np.ndarray) -> None:
+        """Newcomers took the rows of residents who left: every policy forgets the leavers."""
+        for policy in self.policies:
+            policy.forget(self, rows)
+
     def community_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-resident array within each community (rows are stored community by community)."""
         return segment_sums(values, self.community_bounds)

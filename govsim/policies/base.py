@@ -85,6 +85,9 @@ class Policy:
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         """Record this policy's metrics for the week."""
 
+    def forget(self, model: GovModel, rows: np.ndarray) -> None:
+        """Newcomers now live in ``rows`` (migration): drop what the policy holds about the leavers."""
+
     # Helpers for subclasses ------------------------------------------------------
     def pressure(self) -> float:
         """Share of the target demand treated as compulsory; 0 when a policy has none."""

@@ -133,6 +133,7 @@ class Migration(Policy):
         registered = self.rng.random(leaving.size) >= p["unregistered_share_new"]
         res.replace(leaving, group, flags, literacy.astype(np.float32), trust.astype(np.float32),
                     registered)
+        model.residents_replaced(leaving)
         self.arrivals = np.bincount(res.community[leaving], minlength=model.hierarchy.communities)
 
     def _register(self, model: GovModel, week: int) -> None:

@@ -32,7 +32,7 @@ left, it has closed, and it counts as granted if an ``assistance`` case of
 hers was resolved (in time or late) that week. (A resident whose own ordinary
 assistance need was resolved the same week her application was abandoned
 would be counted as granted; this is rare.) A resident who moves away is
-forgotten (migration puts a newcomer in her row).
+forgotten: the newcomer migration puts in her row has not applied.
 
 Take-up is granted eligible residents over eligible residents, overall and
 by group.
@@ -115,8 +115,6 @@ class Procedures(Policy):
 
     def after_cases(self, model: GovModel, week: int, tally: WeekTally) -> None:
         """Close applications whose case has closed: granted if resolved, else given up."""
-        left = tally.rows("left")
-        self.state[left], self.applied_week[left] = NONE, -1
         pending = np.flatnonzero(self.state == PENDING)
         if pending.size == 0:
             return
@@ -143,6 +141,10 @@ class Procedures(Policy):
         opened = self._with_open_application(model)[applicants]  # else: could not file
         self.state[applicants[~opened]] = GAVE_UP
         self.applications += int(opened.sum())
+
+    def forget(self, model: GovModel, rows: np.ndarray) -> None:
+        """A newcomer in a leaver's row has not applied (the leaver's application went with her)."""
+        self.state[rows], self.applied_week[rows] = NONE, -1
 
     def _with_open_application(self, model: GovModel) -> np.ndarray:
         """Bool per resident: an open assistance case of hers was raised in her application week."""
