@@ -92,9 +92,14 @@ def test_cases_and_hours_balance_with_the_programme():
     assert by_community.sum() == o["incidents"].sum()
 
 
-def test_community_rows_are_that_community_s_residents():
-    model = GovModel(small("baseline"), seed=1)
-    community = model.residents.community
-    for chosen in ([0], [1], [1, 0], []):
-        expected = np.concatenate([np.flatnonzero(community == k) for k in chosen] or [np.zeros(0, int)])
-        np.testing.assert_array_equal(model.community_rows(np.array(chosen, dtype=int)), expected)
+def test_a_community_wide_trust_change_touches_that_community_s_residents_alone():
+    for residents in ("vectorised", "agents"):
+        model = GovModel(small("baseline", "population.residents=600"), seed=1, residents=residents)
+        res = model.residents
+        before = res.trust.copy()
+        res.change_trust_in(np.array([1]), -0.2)
+        res.change_trust_in(np.array([0, 1]), np.array([0.0, 0.9]))
+        in_second = res.community == 1
+        np.testing.assert_array_equal(res.trust[~in_second], before[~in_second])
+        expected = np.clip(np.clip(before[in_second] - np.float32(0.2), 0, 1) + np.float32(0.9), 0, 1)
+        np.testing.assert_allclose(res.trust[in_second], expected, atol=1e-6)

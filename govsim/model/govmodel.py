@@ -219,13 +219,6 @@ class GovModel(mesa.Model):
         """Sum of a per-resident array within each community (rows are stored community by community)."""
         return segment_sums(values, self.community_bounds)
 
-    def community_rows(self, communities: np.ndarray) -> np.ndarray:
-        """Rows of every resident of ``communities`` (residents are stored community by community)."""
-        communities = np.asarray(communities, dtype=np.int64)
-        sizes = self.hierarchy.community_residents[communities]
-        offsets = np.repeat(self._community_start[communities] - (np.cumsum(sizes) - sizes), sizes)
-        return np.arange(int(sizes.sum()), dtype=np.int64) + offsets
-
     def residents_in(self, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Rows of ``counts[k]`` residents drawn at random (with repeats) in each community."""
         sizes = self.hierarchy.community_residents

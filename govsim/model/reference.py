@@ -179,6 +179,12 @@ class AgentResidents:
         for row, d in zip(np.asarray(who).tolist(), deltas.tolist(), strict=True):
             self.agents[row].change_trust(d)
 
+    def change_trust_in(self, communities: np.ndarray, delta: np.ndarray | float) -> None:
+        """Add ``delta`` (one value, or one per community) to every agent's trust in ``communities``."""
+        deltas = np.broadcast_to(np.asarray(delta, dtype=np.float64), np.shape(communities))
+        for k, d in zip(np.asarray(communities).tolist(), deltas.tolist(), strict=True):
+            self.change_trust(np.flatnonzero(self.community == k), d)
+
     def drift_trust(self, rate: float) -> None:
         """Every agent's trust drifts back toward its initial level."""
         if rate > 0:

@@ -185,6 +185,15 @@ class Residents:
         np.add.at(self.trust, who, np.asarray(delta, dtype=np.float32))
         self.trust[who] = np.clip(self.trust[who], 0.0, 1.0)  # the others are in range already
 
+    def change_trust_in(self, communities: np.ndarray, delta: np.ndarray | float) -> None:
+        """Add ``delta`` (one value, or one per community) to the trust of every resident of
+        ``communities``, kept in [0, 1]: a slice per community, as residents are stored by community."""
+        deltas = np.broadcast_to(np.asarray(delta, dtype=np.float32), np.shape(communities))
+        for k, d in zip(np.asarray(communities).tolist(), deltas, strict=True):
+            part = self.trust[self._bounds[k]:self._bounds[k + 1]]
+            part += d
+            np.clip(part, 0.0, 1.0, out=part)
+
     def drift_trust(self, rate: float) -> None:
         """Pull trust back toward its initial level: experiences fade."""
         if rate > 0:

@@ -154,8 +154,7 @@ class Mediation(Policy):
         self.incidents = erupt.astype(np.int64)
         model.extra_admin += np.where(erupt, p["incident_hours"], 0.0)
         if p["incident_trust_loss"] > 0:
-            model.residents.change_trust(model.community_rows(np.flatnonzero(erupt)),
-                                         -p["incident_trust_loss"])
+            model.residents.change_trust_in(np.flatnonzero(erupt), -p["incident_trust_loss"])
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         recurring = self.recurring.pop(week, np.zeros(model.hierarchy.communities, dtype=np.int64))

@@ -101,11 +101,14 @@ class Procedures(Policy):
         self.applications = 0
 
     def eligible(self, model: GovModel) -> np.ndarray:
-        """Bool per resident: eligible for the subsidy now (flags can change with migration)."""
+        """Bool per resident: eligible for the subsidy now (flags can change with migration).
+
+        A view of the residents' flags for a flag: read it, never write into it.
+        """
         res, who = model.residents, self.params["eligible"]
         if who == "elderly":
             return res.group == ELDERLY
-        return res.flags[:, FLAGS.index(who)].copy()
+        return res.flags[:, FLAGS.index(who)]
 
     def completion(self, literacy: np.ndarray) -> np.ndarray:
         """Chance each resident gets through every step (see the module docstring)."""

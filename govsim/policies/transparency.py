@@ -98,4 +98,4 @@ class Transparency(Policy):
         per_resident = np.divide(self.params["opaque_loss_per_10k"] * spent / PER, sizes,
                                  out=np.zeros(spent.size), where=sizes > 0)
         hit = np.flatnonzero(per_resident > 0)
-        model.residents.change_trust(model.community_rows(hit), -np.repeat(per_resident[hit], sizes[hit]))
+        model.residents.change_trust_in(hit, -per_resident[hit])
