@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from govsim.metrics import METRICS, Recorder, summarise
-from govsim.model.allocate import segment_sums, serve_in_order
+from govsim.model.allocate import PACK_FROM, order_by, segment_sums, serve_in_order
 from govsim.model.selection import mask_of, sample_segments
 from govsim.policies.crop_mandate import _until_first_miss
 
@@ -101,3 +101,14 @@ def test_summary_and_table_match_plain_pandas():
     first = table[table["week"] == 0]
     assert first["key"].tolist()[:3] == ["all", "east", "west"]
     pd.testing.assert_frame_equal(summarise(table), _summarise_by_pandas(table))
+
+
+def test_order_by_gives_lexsort_s_order_packed_or_not():
+    rng = np.random.default_rng(6)
+    n = 2 * PACK_FROM  # long enough to be packed
+    group = rng.integers(0, 5, n)
+    late = rng.random(n) < 0.3
+    deadline = rng.integers(-3, 40, n).astype(np.int32)
+    for keys in ((late, deadline), (deadline,), (rng.random(n),), (rng.integers(0, 2**40, n),) * 2):
+        np.testing.assert_array_equal(order_by(group, *keys), np.lexsort((*reversed(keys), group)))
+    assert order_by(np.zeros(0, dtype=np.int64)).size == 0

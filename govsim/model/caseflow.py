@@ -91,7 +91,7 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
     res, needs = model.residents, model.needs
     own_needs = rng is None
     rng = model.streams("case_intake") if own_needs else rng
-    need_level = (rng.random(who.size)[:, None] > needs.level_cdf[category]).sum(axis=1)
+    need_level = needs.level_needed(category, rng.random(who.size))
     if model.levers.grid_empowerment > 0:
         draws = model.streams("grid_empowerment") if own_needs else rng
         empowered = draws.random(who.size) < model.levers.grid_empowerment

@@ -39,6 +39,18 @@ class NeedTable:
             level_cdf=cdf,
         )
 
+    def level_needed(self, category: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Lowest level able to resolve each case, given one uniform draw per case.
+
+        The number of cumulative level shares the draw exceeds (the county's is
+        1, never exceeded), one category column at a time: three comparisons
+        are much cheaper than one over a (cases × 4) table.
+        """
+        level = np.zeros(category.size, dtype=np.int64)
+        for bound in self.level_cdf[:, :-1].T:
+            level += u > bound[category]
+        return level
+
     def handling_hours(self, category: np.ndarray, level: np.ndarray, need_level: np.ndarray,
                        channel_factor: np.ndarray) -> np.ndarray:
         """Hours a case needs at ``level``: full where it can be resolved, else a pass-up share."""
