@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -31,6 +32,33 @@ def summary(result: govsim.RunResult, scope: str = "overall") -> pd.Series:
     """Whole-run values of one scope, indexed by metric (and key for groups/communities)."""
     s = result.summary[result.summary["scope"] == scope]
     return s.set_index("metric")["value"] if scope == "overall" else s.set_index(["metric", "key"])["value"]
+
+
+def mean_over(runs: list[govsim.RunResult], metric: str, key: str | None = None) -> float:
+    """Mean over runs of a whole-run value: overall, or of the resident group ``key``."""
+    if key is None:
+        return float(np.mean([summary(r)[metric] for r in runs]))
+    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
+
+
+def assert_same_as_baseline(run: govsim.RunResult, baseline: govsim.RunResult) -> None:
+    """The run's rows on the baseline's metrics equal the baseline's table exactly."""
+    ts = run.timeseries
+    restricted = ts[ts["metric"].isin(set(baseline.timeseries["metric"]))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(restricted, baseline.timeseries.reset_index(drop=True))
+
+
+def assert_hours_balance(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Every community's hours each week are spent on admin, targets or cases, or idle (never below 0).
+
+    Returns the community table (week and key × metric) for further checks.
+    """
+    c = timeseries[timeseries["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric",
+                                                                   values="value")
+    spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
+    np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
+    assert (c["hours_idle"] >= -1e-9).all()
+    return c
 
 
 @pytest.fixture(scope="session")

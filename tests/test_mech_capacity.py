@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from conftest import SMALL, summary
+from conftest import SMALL, mean_over
 
 import govsim
 from govsim.model import GovModel
@@ -36,50 +36,46 @@ def _runs(policies: str, *overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(scenario, seed=s) for s in SEEDS]
 
 
-def _mean(runs, metric: str) -> float:
-    return float(np.mean([summary(r)[metric] for r in runs]))
-
-
 def test_more_staff_raise_coverage_and_lower_workload():
     short = _runs("[]", *SHORT)
     hired = _runs("[{type: staffing, add_per_10k_urban: 3, add_per_10k_rural: 4}]", *SHORT)
-    assert _mean(hired, "staff") > _mean(short, "staff")
-    assert _mean(hired, "coverage") > _mean(short, "coverage")
-    assert _mean(hired, "workload") < _mean(short, "workload")
-    assert _mean(hired, "burnout") < _mean(short, "burnout")
+    assert mean_over(hired, "staff") > mean_over(short, "staff")
+    assert mean_over(hired, "coverage") > mean_over(short, "coverage")
+    assert mean_over(hired, "workload") < mean_over(short, "workload")
+    assert mean_over(hired, "burnout") < mean_over(short, "burnout")
 
 
 def test_cutting_staff_lowers_coverage():
     base = _runs("[]")
     cut = _runs("[{type: staffing, add_per_10k_urban: -3, add_per_10k_rural: -4}]")
-    assert _mean(cut, "staff") < _mean(base, "staff")
-    assert _mean(cut, "coverage") < _mean(base, "coverage")
+    assert mean_over(cut, "staff") < mean_over(base, "staff")
+    assert mean_over(cut, "coverage") < mean_over(base, "coverage")
 
 
 def test_training_raises_skill_and_coverage():
     short = _runs("[]", *SHORT)
     trained = _runs("[{type: training}]", *SHORT)
-    assert _mean(trained, "staff_skill") > _mean(short, "staff_skill") + 0.1
-    assert _mean(trained, "coverage") > _mean(short, "coverage")
-    assert _mean(trained, "admin_share") > _mean(short, "admin_share")  # the hours training costs
+    assert mean_over(trained, "staff_skill") > mean_over(short, "staff_skill") + 0.1
+    assert mean_over(trained, "coverage") > mean_over(short, "coverage")
+    assert mean_over(trained, "admin_share") > mean_over(short, "admin_share")  # the hours training costs
 
 
 def test_burden_reduction_lowers_admin_and_raises_coverage():
     short = _runs("[]", *SHORT)
     lighter = _runs("[{type: burden_reduction, task_cut: 0.3, data_entry_cut: 0.3, reporting_cap: 2}]",
                     *SHORT)
-    assert _mean(lighter, "admin_share") < _mean(short, "admin_share") - 0.03
-    assert _mean(lighter, "coverage") > _mean(short, "coverage")
-    assert _mean(lighter, "overtime") < _mean(short, "overtime")
+    assert mean_over(lighter, "admin_share") < mean_over(short, "admin_share") - 0.03
+    assert mean_over(lighter, "coverage") > mean_over(short, "coverage")
+    assert mean_over(lighter, "overtime") < mean_over(short, "overtime")
 
 
 def test_grid_management_answers_sooner_with_fewer_escalations():
     base = _runs("[]")
     grid = _runs("[{type: grid_management, empowerment: 0.5, delay_cut: 1, meeting_hours: 1}]")
-    assert _mean(grid, "response_weeks") < 0.8 * _mean(base, "response_weeks")
-    assert _mean(grid, "escalations") < 0.5 * _mean(base, "escalations")
-    assert _mean(grid, "coverage") > _mean(base, "coverage")
-    assert _mean(grid, "admin_share") > _mean(base, "admin_share")  # the hearings cost hours
+    assert mean_over(grid, "response_weeks") < 0.8 * mean_over(base, "response_weeks")
+    assert mean_over(grid, "escalations") < 0.5 * mean_over(base, "escalations")
+    assert mean_over(grid, "coverage") > mean_over(base, "coverage")
+    assert mean_over(grid, "admin_share") > mean_over(base, "admin_share")  # the hearings cost hours
 
 
 def test_each_neutral_mechanism_is_the_baseline_exactly(baseline_run, tmp_path):

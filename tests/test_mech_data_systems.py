@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
 import pytest
-from conftest import SCENARIOS, SMALL, overall, small, summary
+from conftest import SCENARIOS, SMALL, assert_hours_balance, mean_over, overall, small
 
 import govsim
 from govsim.model import GovModel
@@ -25,31 +24,27 @@ def _runs(name: str, *overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small(name, *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs: list[govsim.RunResult], metric: str) -> float:
-    return float(np.mean([summary(r)[metric] for r in runs]))
-
-
 def test_silos_pass_county_cases_around_and_more_are_abandoned():
     base, silos = _runs("baseline"), _runs("data_integration", *SILOS)
-    assert _mean(base, "bounces") == 0
-    assert _mean(silos, "bounces") > 50
-    assert _mean(silos, "abandoned") > _mean(base, "abandoned")
+    assert mean_over(base, "bounces") == 0
+    assert mean_over(silos, "bounces") > 50
+    assert mean_over(silos, "abandoned") > mean_over(base, "abandoned")
 
 
 def test_integration_cuts_admin_hours_wrong_passes_and_abandoned_cases():
     silos, integrated = _runs("data_integration", *SILOS), _runs("data_integration", *INTEGRATED)
-    assert _mean(integrated, "hours_admin") < 0.95 * _mean(silos, "hours_admin")
-    assert _mean(integrated, "admin_share") < _mean(silos, "admin_share")
-    assert _mean(integrated, "bounces") < 0.5 * _mean(silos, "bounces")
-    assert _mean(integrated, "abandoned") < _mean(silos, "abandoned")
+    assert mean_over(integrated, "hours_admin") < 0.95 * mean_over(silos, "hours_admin")
+    assert mean_over(integrated, "admin_share") < mean_over(silos, "admin_share")
+    assert mean_over(integrated, "bounces") < 0.5 * mean_over(silos, "bounces")
+    assert mean_over(integrated, "abandoned") < mean_over(silos, "abandoned")
 
 
 def test_where_staff_are_short_integration_raises_coverage():
     """The hours freed from data entry go to cases when cases are waiting for them."""
     silos = _runs("data_integration", *SILOS, *SHORT_STAFFED)
     integrated = _runs("data_integration", *INTEGRATED, *SHORT_STAFFED)
-    assert _mean(integrated, "coverage") > _mean(silos, "coverage") + 0.01
-    assert _mean(integrated, "escalations") < _mean(silos, "escalations")
+    assert mean_over(integrated, "coverage") > mean_over(silos, "coverage") + 0.01
+    assert mean_over(integrated, "escalations") < mean_over(silos, "escalations")
 
 
 def test_the_rollout_costs_hours_before_it_saves_them():
@@ -63,7 +58,7 @@ def test_the_rollout_costs_hours_before_it_saves_them():
 def test_added_systems_raise_data_entry_hours():
     silos = _runs("data_integration", *SILOS)
     more = _runs("data_integration", *SILOS, "policies.0.added_systems=5")
-    assert _mean(more, "hours_admin") > _mean(silos, "hours_admin")
+    assert mean_over(more, "hours_admin") > mean_over(silos, "hours_admin")
 
 
 def test_neutral_silos_and_integration_are_the_baseline_exactly():
@@ -82,9 +77,4 @@ def test_integration_listed_before_the_silos_is_refused(tmp_path):
 
 def test_hours_still_balance_with_silos_and_integration():
     for run in _runs("data_integration", *INTEGRATED):
-        ts = run.timeseries
-        c = ts[ts["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric",
-                                                       values="value")
-        spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
-        np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
-        assert (c["hours_idle"] >= -1e-9).all()
+        assert_hours_balance(run.timeseries)

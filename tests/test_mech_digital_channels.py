@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from conftest import small, summary
+from conftest import mean_over, small, summary
 
 import govsim
 from govsim.model import GovModel
@@ -25,12 +25,6 @@ def _runs(name: str, *overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small(name, *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs: list[govsim.RunResult], metric: str, key: str | None = None) -> float:
-    if key is None:
-        return float(np.mean([summary(r)[metric] for r in runs]))
-    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
-
-
 def test_under_a_fifth_of_the_elderlys_cases_go_online_in_the_baseline():
     """S1: under 20% of over-60s used the community app."""
     for run in _runs("baseline"):
@@ -41,13 +35,13 @@ def test_under_a_fifth_of_the_elderlys_cases_go_online_in_the_baseline():
 
 def test_online_only_excludes_the_elderly_and_costs_their_coverage_and_trust():
     base, only = _runs("baseline"), _runs("community_app")
-    assert _mean(base, "excluded") == 0
-    assert _mean(only, "excluded", "elderly") > 0.5 * _mean(only, "cases_raised", "elderly")
-    assert _mean(only, "coverage", "elderly") < _mean(base, "coverage", "elderly") - 0.3
-    assert _mean(only, "trust", "elderly") < _mean(base, "trust", "elderly") - 0.05
+    assert mean_over(base, "excluded") == 0
+    assert mean_over(only, "excluded", "elderly") > 0.5 * mean_over(only, "cases_raised", "elderly")
+    assert mean_over(only, "coverage", "elderly") < mean_over(base, "coverage", "elderly") - 0.3
+    assert mean_over(only, "trust", "elderly") < mean_over(base, "trust", "elderly") - 0.05
     # The elderly lose more than working-age residents.
-    gap_only = _mean(only, "coverage", "working_age") - _mean(only, "coverage", "elderly")
-    gap_base = _mean(base, "coverage", "working_age") - _mean(base, "coverage", "elderly")
+    gap_only = mean_over(only, "coverage", "working_age") - mean_over(only, "coverage", "elderly")
+    gap_base = mean_over(base, "coverage", "working_age") - mean_over(base, "coverage", "elderly")
     assert gap_only > gap_base
 
 
@@ -56,17 +50,17 @@ def test_each_remedy_gives_back_some_of_the_elderlys_service():
     for remedy in ("policies.0.elder_mode=true", "policies.0.proxy=true", *NEUTRAL,
                    "policies.0.family_help=0.3"):
         runs = _runs("community_app", remedy)
-        assert _mean(runs, "excluded", "elderly") < 0.9 * _mean(only, "excluded", "elderly"), remedy
-        assert _mean(runs, "coverage", "elderly") > _mean(only, "coverage", "elderly") + 0.05, remedy
-        assert _mean(runs, "trust", "elderly") > _mean(only, "trust", "elderly"), remedy
+        assert mean_over(runs, "excluded", "elderly") < 0.9 * mean_over(only, "excluded", "elderly"), remedy
+        assert mean_over(runs, "coverage", "elderly") > mean_over(only, "coverage", "elderly") + 0.05, remedy
+        assert mean_over(runs, "trust", "elderly") > mean_over(only, "trust", "elderly"), remedy
     # A proxy files for everyone who cannot, and offline windows take everyone.
-    assert _mean(_runs("community_app", "policies.0.proxy=true"), "excluded") == 0
+    assert mean_over(_runs("community_app", "policies.0.proxy=true"), "excluded") == 0
 
 
 def test_a_staff_proxy_costs_more_staff_hours_than_a_volunteer_proxy():
     staff = _runs("community_app", "policies.0.proxy=true")
     volunteer = _runs("community_app", "policies.0.proxy=true", "policies.0.proxy_by=volunteer")
-    assert _mean(staff, "hours_cases") > 1.1 * _mean(volunteer, "hours_cases")
+    assert mean_over(staff, "hours_cases") > 1.1 * mean_over(volunteer, "hours_cases")
 
 
 def test_volunteer_help_raises_the_elderlys_literacy_over_time():
@@ -83,7 +77,8 @@ def test_volunteer_help_raises_the_elderlys_literacy_over_time():
     assert model.residents.literacy.max() <= 1.0
     # More of the elderly can now file: fewer of their needs are excluded.
     helped = _runs("community_app", "policies.0.volunteer_reach=40")
-    assert _mean(helped, "excluded", "elderly") < 0.9 * _mean(_runs("community_app"), "excluded", "elderly")
+    plain = _runs("community_app")
+    assert mean_over(helped, "excluded", "elderly") < 0.9 * mean_over(plain, "excluded", "elderly")
 
 
 def test_double_entry_raises_staff_hours_per_case():

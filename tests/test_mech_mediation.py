@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from conftest import overall, small, summary
+from conftest import assert_hours_balance, assert_same_as_baseline, mean_over, overall, small, summary
 
 import govsim
 from govsim.model import GovModel
@@ -27,35 +27,24 @@ def _runs(*overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small("parking_dispute", *LOADED, *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs: list[govsim.RunResult], metric: str) -> float:
-    return float(np.mean([summary(r)[metric] for r in runs]))
-
-
-def assert_same_as_baseline(run: govsim.RunResult, baseline: govsim.RunResult) -> None:
-    """The run's rows on the baseline's metrics equal the baseline's table exactly."""
-    ts = run.timeseries
-    restricted = ts[ts["metric"].isin(set(baseline.timeseries["metric"]))].reset_index(drop=True)
-    pd.testing.assert_frame_equal(restricted, baseline.timeseries.reset_index(drop=True))
-
-
 def test_follow_up_means_fewer_recurrences_and_escalations():
     part_time, follow_up = _runs(), _runs("policies.0.follow_up=true")
-    assert _mean(follow_up, "recurrences") < 0.4 * _mean(part_time, "recurrences")
-    assert _mean(follow_up, "escalations") < _mean(part_time, "escalations")
-    assert _mean(follow_up, "trust") > _mean(part_time, "trust")
+    assert mean_over(follow_up, "recurrences") < 0.4 * mean_over(part_time, "recurrences")
+    assert mean_over(follow_up, "escalations") < mean_over(part_time, "escalations")
+    assert mean_over(follow_up, "trust") > mean_over(part_time, "trust")
 
 
 def test_professional_mediators_mean_fewer_recurrences_and_escalations():
     part_time, professional = _runs(), _runs("policies.0.professional_mediators=4")
-    assert _mean(professional, "recurrences") < 0.6 * _mean(part_time, "recurrences")
-    assert _mean(professional, "escalations") < _mean(part_time, "escalations")
-    assert _mean(professional, "org_hours") > _mean(part_time, "org_hours")  # the mediators' work
+    assert mean_over(professional, "recurrences") < 0.6 * mean_over(part_time, "recurrences")
+    assert mean_over(professional, "escalations") < mean_over(part_time, "escalations")
+    assert mean_over(professional, "org_hours") > mean_over(part_time, "org_hours")  # the mediators' work
 
 
 def test_more_amplification_means_more_incidents_and_lower_trust():
     low, high = _runs(), _runs("policies.0.amplify_share=0.5")
-    assert _mean(high, "incidents") > _mean(low, "incidents") + 5
-    assert _mean(high, "trust") < _mean(low, "trust")
+    assert mean_over(high, "incidents") > mean_over(low, "incidents") + 5
+    assert mean_over(high, "trust") < mean_over(low, "trust")
 
 
 def test_neutral_mediation_is_the_baseline(baseline_run):
@@ -84,10 +73,7 @@ def test_cases_and_hours_balance_with_the_programme():
     o = overall(run)
     closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
     assert o["cases_raised"].sum() == closed + o["excluded"].sum() + o["backlog"].iloc[-1]
-    ts = run.timeseries
-    c = ts[ts["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric", values="value")
-    spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
-    np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
+    c = assert_hours_balance(run.timeseries)
     by_community = c.groupby(level="key")["incidents"].sum()
     assert by_community.sum() == o["incidents"].sum()
 

@@ -10,7 +10,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import overall, small, summary
+from conftest import mean_over, overall, small
 
 import govsim
 from govsim.model import GovModel
@@ -27,29 +27,23 @@ def _runs(*overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small("migration", *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs, metric: str, key: str | None = None) -> float:
-    if key is None:
-        return float(np.mean([summary(r)[metric] for r in runs]))
-    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
-
-
 def test_turnover_with_slow_registration_excludes_needs_and_lowers_migrant_coverage():
     settled, churning = _runs(*SETTLED), _runs(*SLOW)
-    assert _mean(settled, "excluded") == 0
-    assert _mean(churning, "excluded") > 50
-    assert _mean(churning, "coverage", "migrant") < _mean(settled, "coverage", "migrant") - 0.05
-    assert _mean(churning, "coverage") < _mean(settled, "coverage")
-    assert _mean(churning, "trust", "migrant") < _mean(settled, "trust", "migrant")
-    assert _mean(churning, "arrivals") > 0
+    assert mean_over(settled, "excluded") == 0
+    assert mean_over(churning, "excluded") > 50
+    assert mean_over(churning, "coverage", "migrant") < mean_over(settled, "coverage", "migrant") - 0.05
+    assert mean_over(churning, "coverage") < mean_over(settled, "coverage")
+    assert mean_over(churning, "trust", "migrant") < mean_over(settled, "trust", "migrant")
+    assert mean_over(churning, "arrivals") > 0
 
 
 def test_a_registration_drive_lowers_the_unregistered_share_and_raises_migrant_coverage():
     without = _runs(*SLOW)
     drive = _runs("policies.0.registration_rate=0.005", "policies.0.drive_start=13")
-    assert _mean(drive, "unregistered_share") < 0.7 * _mean(without, "unregistered_share")
-    assert _mean(drive, "registrations") > _mean(without, "registrations")
-    assert _mean(drive, "coverage", "migrant") > _mean(without, "coverage", "migrant")
-    assert _mean(drive, "excluded") < _mean(without, "excluded")
+    assert mean_over(drive, "unregistered_share") < 0.7 * mean_over(without, "unregistered_share")
+    assert mean_over(drive, "registrations") > mean_over(without, "registrations")
+    assert mean_over(drive, "coverage", "migrant") > mean_over(without, "coverage", "migrant")
+    assert mean_over(drive, "excluded") < mean_over(without, "excluded")
     late = [overall(r)["unregistered_share"].loc[40:].mean() for r in drive]
     early = [overall(r)["unregistered_share"].loc[:12].mean() for r in drive]
     assert np.mean(late) < np.mean(early)

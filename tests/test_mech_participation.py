@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import pandas as pd
 import pytest
-from conftest import overall, small, summary
+from conftest import assert_same_as_baseline, mean_over, overall, small, summary
 
 import govsim
 from govsim.model import GovModel
@@ -30,25 +29,13 @@ def _runs(name: str, *overrides: str, steps: int = 78) -> list[govsim.RunResult]
     return [govsim.simulate(small(name, *overrides, steps=steps), seed=s) for s in SEEDS]
 
 
-def assert_same_as_baseline(run: govsim.RunResult, baseline: govsim.RunResult) -> None:
-    """The run's rows on the baseline's metrics equal the baseline's table exactly."""
-    ts = run.timeseries
-    restricted = ts[ts["metric"].isin(set(baseline.timeseries["metric"]))].reset_index(drop=True)
-    pd.testing.assert_frame_equal(restricted, baseline.timeseries.reset_index(drop=True))
-
-
-def _mean(runs: list[govsim.RunResult], metric: str, scope: str = "overall", key: str | None = None):
-    values = [summary(r, scope)[metric] if key is None else summary(r, scope)[(metric, key)] for r in runs]
-    return float(np.mean(values))
-
-
 def test_real_participation_raises_trust_and_tokenism_lowers_it():
     base = _runs("baseline")
     real = _runs("baseline", _only(council=True, online_voting=True))
     token = _runs("baseline", _only(council=True, online_voting=True, tokenism=True))
-    assert _mean(real, "participants") > 0
-    assert _mean(real, "trust") > _mean(base, "trust") + 0.002
-    assert _mean(token, "trust") < _mean(base, "trust") - 0.002
+    assert mean_over(real, "participants") > 0
+    assert mean_over(real, "trust") > mean_over(base, "trust") + 0.002
+    assert mean_over(token, "trust") < mean_over(base, "trust") - 0.002
 
 
 def test_online_voting_alone_leaves_the_elderly_out():
@@ -56,7 +43,7 @@ def test_online_voting_alone_leaves_the_elderly_out():
     voting = _runs("baseline", _only(online_voting=True))
 
     def gain(group: str) -> float:
-        return _mean(voting, "trust", "group", group) - _mean(base, "trust", "group", group)
+        return mean_over(voting, "trust", group) - mean_over(base, "trust", group)
 
     assert gain("working_age") > 2 * gain("elderly")
 
@@ -64,10 +51,10 @@ def test_online_voting_alone_leaves_the_elderly_out():
 def test_alignment_moves_misaligned_money_to_where_it_is_needed():
     fixed = _runs("participation", *EARMARKED, "policies.1.alignment=0", steps=104)
     aligned = _runs("participation", *EARMARKED, "policies.1.alignment=1", steps=104)
-    assert _mean(aligned, "cases_waiting_money") < 0.8 * _mean(fixed, "cases_waiting_money")
-    assert _mean(aligned, "money_lapsed") < _mean(fixed, "money_lapsed")
-    assert _mean(aligned, "money_spent") > _mean(fixed, "money_spent")
-    assert _mean(aligned, "coverage") > _mean(fixed, "coverage")
+    assert mean_over(aligned, "cases_waiting_money") < 0.8 * mean_over(fixed, "cases_waiting_money")
+    assert mean_over(aligned, "money_lapsed") < mean_over(fixed, "money_lapsed")
+    assert mean_over(aligned, "money_spent") > mean_over(fixed, "money_spent")
+    assert mean_over(aligned, "coverage") > mean_over(fixed, "coverage")
 
 
 def test_neutral_participation_is_the_baseline(baseline_run):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from conftest import small, summary
+from conftest import mean_over, small, summary
 
 import govsim
 from govsim.model import GovModel
@@ -24,12 +24,6 @@ def _runs(name: str, *overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small(name, *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs: list[govsim.RunResult], metric: str, key: str | None = None) -> float:
-    if key is None:
-        return float(np.mean([summary(r)[metric] for r in runs]))
-    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
-
-
 def _hours_per_application(runs: list[govsim.RunResult]) -> float:
     base = _runs("baseline")
     extra = [summary(r)["hours_cases"] - summary(b)["hours_cases"] for r, b in zip(runs, base, strict=True)]
@@ -41,17 +35,17 @@ def _hours_per_application(runs: list[govsim.RunResult]) -> float:
 def test_more_steps_lower_takeup_and_cost_more_staff_hours_per_application():
     simple = _runs("procedures", "policies.0.steps=1")
     complicated = _runs("procedures", "policies.0.steps=12")
-    assert _mean(complicated, "subsidy_takeup") < _mean(simple, "subsidy_takeup") - 0.15
+    assert mean_over(complicated, "subsidy_takeup") < mean_over(simple, "subsidy_takeup") - 0.15
     assert _hours_per_application(complicated) > 1.3 * _hours_per_application(simple)
 
 
 def test_takeup_falls_with_low_literacy():
     plain = _runs("procedures")
     # Within a run: the elderly, with less literacy, take the subsidy up less often.
-    assert _mean(plain, "subsidy_takeup", "elderly") < _mean(plain, "subsidy_takeup", "working_age")
+    assert mean_over(plain, "subsidy_takeup", "elderly") < mean_over(plain, "subsidy_takeup", "working_age")
     # Across runs: a population with less literacy takes it up less often.
     low = _runs("procedures", "population.literacy_elderly=0.1", "population.literacy_working_age=0.4")
-    assert _mean(low, "subsidy_takeup") < _mean(plain, "subsidy_takeup") - 0.05
+    assert mean_over(low, "subsidy_takeup") < mean_over(plain, "subsidy_takeup") - 0.05
 
 
 def test_takeup_and_eligible_are_counted_among_the_eligible_only():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from conftest import overall, small, summary
+from conftest import mean_over, overall, small
 
 import govsim
 from govsim.model import GovModel
@@ -25,23 +25,17 @@ def _runs(*overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small("procurement", *ORGS, *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs, metric: str, key: str | None = None) -> float:
-    if key is None:
-        return float(np.mean([summary(r)[metric] for r in runs]))
-    return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
-
-
 def test_more_money_buys_more_hours_better_coverage_and_lighter_workload():
     none = _runs(*NONE)
     some = _runs("policies.0.budget_yuan=100000", "policies.0.incubation=0")
     more = _runs("policies.0.budget_yuan=300000", "policies.0.incubation=0")
-    assert _mean(none, "org_hours") < _mean(some, "org_hours") < _mean(more, "org_hours")
-    assert _mean(none, "procurement_spent") == 0 < _mean(some, "procurement_spent")
-    assert _mean(more, "workload") < _mean(some, "workload") < _mean(none, "workload")
-    assert _mean(more, "hours_cases") < _mean(none, "hours_cases")
+    assert mean_over(none, "org_hours") < mean_over(some, "org_hours") < mean_over(more, "org_hours")
+    assert mean_over(none, "procurement_spent") == 0 < mean_over(some, "procurement_spent")
+    assert mean_over(more, "workload") < mean_over(some, "workload") < mean_over(none, "workload")
+    assert mean_over(more, "hours_cases") < mean_over(none, "hours_cases")
     for group in ("elderly", "disabled"):  # whose care and health needs organisations serve
-        assert _mean(more, "coverage", group) > _mean(none, "coverage", group)
-    assert _mean(more, "coverage") > _mean(none, "coverage")
+        assert mean_over(more, "coverage", group) > mean_over(none, "coverage", group)
+    assert mean_over(more, "coverage") > mean_over(none, "coverage")
 
 
 def test_incubation_wakes_organisations_over_time():

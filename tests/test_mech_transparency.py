@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
-import pandas as pd
-from conftest import overall, small, summary
+from conftest import assert_same_as_baseline, mean_over, overall, small
 
 import govsim
 
@@ -19,27 +17,16 @@ def _runs(name: str, *overrides: str) -> list[govsim.RunResult]:
     return [govsim.simulate(small(name, *overrides), seed=s) for s in SEEDS]
 
 
-def _mean(runs: list[govsim.RunResult], metric: str) -> float:
-    return float(np.mean([summary(r)[metric] for r in runs]))
-
-
-def assert_same_as_baseline(run: govsim.RunResult, baseline: govsim.RunResult) -> None:
-    """The run's rows on the baseline's metrics equal the baseline's table exactly."""
-    ts = run.timeseries
-    restricted = ts[ts["metric"].isin(set(baseline.timeseries["metric"]))].reset_index(drop=True)
-    pd.testing.assert_frame_equal(restricted, baseline.timeseries.reset_index(drop=True))
-
-
 def test_open_decisions_and_fair_mediation_raise_trust():
     base, open_fair = _runs("baseline"), _runs("transparency", "policies.0.mediation_fairness=1")
-    assert _mean(open_fair, "trust") > _mean(base, "trust") + 0.003
+    assert mean_over(open_fair, "trust") > mean_over(base, "trust") + 0.003
 
 
 def test_unfair_mediation_lowers_trust():
     base = _runs("baseline")
     unfair = _runs("transparency", "policies.0.open_decisions=false", "policies.0.mediation_fairness=0.2")
     fair = _runs("transparency", "policies.0.open_decisions=false", "policies.0.mediation_fairness=1")
-    assert _mean(unfair, "trust") < _mean(base, "trust") < _mean(fair, "trust")
+    assert mean_over(unfair, "trust") < mean_over(base, "trust") < mean_over(fair, "trust")
 
 
 def test_opaque_spending_lowers_trust_more_the_more_it_weighs():
@@ -48,7 +35,7 @@ def test_opaque_spending_lowers_trust_more_the_more_it_weighs():
               "policies.0.opaque_spending=true")
     light = _runs("transparency", *opaque, "policies.0.opaque_loss_per_10k=10")
     heavy = _runs("transparency", *opaque, "policies.0.opaque_loss_per_10k=40")
-    assert _mean(heavy, "trust") < _mean(light, "trust") < _mean(base, "trust") - 0.005
+    assert mean_over(heavy, "trust") < mean_over(light, "trust") < mean_over(base, "trust") - 0.005
 
 
 def test_neutral_transparency_is_the_baseline(baseline_run):

@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS, SMALL, overall, small
+from conftest import SCENARIOS, SMALL, assert_hours_balance, overall, small
 
 import govsim
 from govsim.model import GovModel
@@ -43,11 +43,7 @@ def test_every_case_raised_is_resolved_abandoned_or_open(baseline_run):
 
 
 def test_hours_balance_every_week_in_every_community(baseline_run):
-    ts = baseline_run.timeseries
-    c = ts[ts["scope"] == "community"].pivot_table(index=["week", "key"], columns="metric", values="value")
-    spent = c["hours_admin"] + c["hours_targets"] + c["hours_cases"] + c["hours_idle"]
-    np.testing.assert_allclose(spent, c["hours_available"], rtol=1e-9, atol=1e-6)
-    assert (c["hours_idle"] >= -1e-9).all()
+    assert_hours_balance(baseline_run.timeseries)
 
 
 def test_money_paid_in_is_spent_lapsed_or_held():
