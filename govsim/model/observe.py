@@ -23,6 +23,7 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
 
 #: Event kinds of the week's tally that metrics count.
 _KINDS = ("raised", "in_time", "late", "escalated", "went_late", "excluded", "online", "abandoned", "left")
+_ESCALATED = _KINDS.index("escalated")
 #: Case metrics recorded overall, by group and by community, in this order.
 _CASE_METRICS = ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
                  "coverage", "excluded", "cases_filed", "cases_online", "online_share")
@@ -35,8 +36,8 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     counts = _count_events(model, tally)
     for scope, n in counts.items():
         rec.block(week, scope, _CASE_METRICS, _case_metrics(n))
-    rec.overall(week, "escalations", float(counts["overall"][_KINDS.index("escalated"), 0]))
-    rec.by(week, "escalations", "community", counts["community"][_KINDS.index("escalated")])
+    rec.overall(week, "escalations", float(counts["overall"][_ESCALATED, 0]))
+    rec.by(week, "escalations", "community", counts["community"][_ESCALATED])
     rec.overall(week, "bounces", float(model.bounces))
     model.bounces = 0
     # Few are unregistered, if any: find them rather than sum the whole population.

@@ -192,10 +192,6 @@ class AgentResidents:
                 agent.drift_trust(rate)
 
     # -- reporting --------------------------------------------------------------------
-    def by_group(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-resident array within each report group."""
-        return np.bincount(self.stratum, weights=values, minlength=N_STRATA) @ MEMBERSHIP
-
     def stratum_sizes(self) -> np.ndarray:
         """Residents in each stratum."""
         return self._stratum_sizes

@@ -200,11 +200,6 @@ class Residents:
             self.trust += np.float32(rate) * (self.trust0 - self.trust)
 
     # -- reporting --------------------------------------------------------------------
-    def by_group(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-resident array within each report group."""
-        per_stratum = np.bincount(self.stratum, weights=values, minlength=N_STRATA)
-        return per_stratum @ MEMBERSHIP
-
     def stratum_sizes(self) -> np.ndarray:
         """Residents in each stratum (kept up to date by :meth:`replace`)."""
         if self._stratum_sizes is None:
