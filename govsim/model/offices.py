@@ -11,10 +11,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from govsim.model.agent import GovAgent
 from govsim.scenario.declarations import DEPARTMENTS
 
 
-class Department(mesa.Agent):
+class Department(GovAgent):
     """A county department (civil affairs, health, ...).
 
     Attributes:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from govsim.model.agent import GovAgent
 from govsim.scenario.declarations import CATEGORIES
 
 STATUSES = ("active", "barely", "dormant")
 
 
-class Organisation(mesa.Agent):
+class Organisation(GovAgent):
     """One social organisation.
 
     Attributes:

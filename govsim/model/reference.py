@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from govsim.model.agent import GovAgent
 from govsim.model.residents import MEMBERSHIP, N_STRATA, Residents
 from govsim.scenario.declarations import CATEGORIES, FLAGS, GROUPS
 
@@ -52,7 +53,7 @@ def weekly_need_rates(needs: dict, weeks: int, group: int, flags: tuple[bool, ..
     return rates
 
 
-class ResidentAgent(mesa.Agent):
+class ResidentAgent(GovAgent):
     """One resident, holding her own state and applying her own weekly rules.
 
     Attributes:
