@@ -78,6 +78,22 @@ def test_any_concurrent_futures_executor_works(spec_path: Path, serial: Path, tm
     same_results(serial, tmp_path / "threads")
 
 
+def modules_loaded(names: tuple[str, ...]) -> list[str]:
+    """In a worker: which of ``names`` it has imported."""
+    import sys
+
+    return [name for name in names if name in sys.modules]
+
+
+def test_pool_workers_start_with_what_a_run_imports() -> None:
+    """Before any run, a worker holds the model, the policies and Parquet: its first run
+    is as fast as the rest (importing them cost about a second per worker)."""
+    from govsim.study.worker import RUN_MODULES
+
+    with make_executor("local", 2) as pool:
+        assert pool.submit(modules_loaded, RUN_MODULES).result() == list(RUN_MODULES)
+
+
 def test_bad_executor_choices_are_input_errors() -> None:
     with pytest.raises(StudyError, match="unknown executor"), make_executor("mpi", 2):
         pass

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import importlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from govsim.study.errors import StudyError
-from govsim.study.worker import RunRecord, RunTask, execute
+from govsim.study.worker import RUN_MODULES, RunRecord, RunTask, execute
 
 EXECUTORS = ("local", "dask")
 
@@ -58,11 +60,12 @@ class SerialExecutor(cf.Executor):
 
 def _init_worker(parent: int) -> None:
     """Pool worker start-up: ignore Ctrl-C (the parent handles it), watch for the parent's death,
-    and import the model once (an import only: runs go through :func:`govsim.simulate`)."""
+    and import what a run needs once (imports only: runs go through :func:`govsim.simulate`).
+    Under ``forkserver`` the imports are already there and cost nothing."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), name="govsim-parent-watch", daemon=True).start()
-    import govsim.model
-    import govsim.run  # noqa: F401
+    for module in RUN_MODULES:
+        importlib.import_module(module)
 
 
 def _watch_parent(pid: int, interval: float = 1.0) -> None:
@@ -116,6 +119,19 @@ def make_executor(kind: str = "local", workers: int = 1,
     pool.shutdown(wait=True)
 
 
+def start_early(kind: str, workers: int) -> None:
+    """Start the local pool's forkserver now, without waiting for it.
+
+    The forkserver's imports (:data:`~govsim.study.worker.RUN_MODULES`, about
+    a second) then overlap the caller's own set-up, such as writing the
+    experiment's store, instead of holding up the first run. The pool made
+    later forks its workers from this forkserver. Does nothing for a serial
+    run, Dask, or where there is no forkserver.
+    """
+    if kind == "local" and workers > 1 and _context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """``forkserver`` with the model preloaded (workers then start in milliseconds), else ``spawn``.
 
@@ -125,7 +141,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["govsim.run", "govsim.model"])
+    context.set_forkserver_preload(list(RUN_MODULES))
     return context
 
 

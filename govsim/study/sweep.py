@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from govsim.study.design import Point, points, replication_seed
-from govsim.study.executors import Progress, SerialExecutor, make_executor, run_tasks
+from govsim.study.executors import Progress, SerialExecutor, make_executor, run_tasks, start_early
 from govsim.study.spec import ExperimentSpec
 from govsim.study.store import RunStore
 from govsim.study.worker import STORED_SCOPES, RunRecord, RunTask, run_id
@@ -76,6 +76,8 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         StudyError: ``out`` holds a different experiment, or this one without ``resume``.
     """
     clock = time.perf_counter()
+    if isinstance(executor, str):
+        start_early(executor, workers)
     pts = list(design) if design is not None else points(spec)
     store = open_store(spec, pts, out, resume=resume)
     needed = planned_runs(pts, spec.seed, spec.replications)
