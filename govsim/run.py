@@ -7,6 +7,7 @@ plain data, so it can be pickled to and from worker processes.
 
 from __future__ import annotations
 
+import functools
 import platform
 import subprocess
 import time
@@ -110,8 +111,14 @@ def build_manifest(
     }
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """The commit of the govsim source tree, when it is a git checkout."""
+    """The commit of the govsim source tree, when it is a git checkout.
+
+    Asked once per process: the code running is the code imported at start,
+    whatever the checkout's HEAD later becomes, and a sweep's workers would
+    otherwise start ``git`` once per run.
+    """
     root = Path(__file__).resolve().parent.parent
     try:
         out = subprocess.run(
