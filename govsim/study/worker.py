@@ -104,9 +104,10 @@ def encode(run_id: str, result: Any, scopes: tuple[str, ...]) -> bytes:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    # Arrow all the way: pandas' string columns convert without a Python object per cell.
-    series = pa.Table.from_pandas(result.timeseries[["week", "metric", "scope", "key", "value"]],
-                                  preserve_index=False)
+    # Arrow all the way: pandas' string columns convert without a Python object per cell. One
+    # thread: pyarrow would otherwise start threads for every run, beside the other workers.
+    series = pa.Table.from_pandas(result.timeseries, columns=["week", "metric", "scope", "key", "value"],
+                                  preserve_index=False, nthreads=1)
     series = series.filter(pc.is_in(series["scope"], value_set=pa.array(list(scopes), pa.string())))
     ids = pa.DictionaryArray.from_arrays(pa.array(np.zeros(series.num_rows, np.int32)), pa.array([run_id]))
     table = pa.table({"run_id": ids, **{name: series[name] for name in series.column_names}})
