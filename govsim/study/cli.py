@@ -247,9 +247,17 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _start_workers_early(args: argparse.Namespace) -> None:
+    """Let a local pool's forkserver import the model while this process reads the spec."""
+    from govsim.study.executors import start_early
+
+    start_early(args.executor, args.workers)
+
+
 def _load_spec(args: argparse.Namespace) -> Any:
     from govsim.study import load_spec
 
+    _start_workers_early(args)
     return load_spec(args.spec, _set(args.overrides), replications=args.reps, steps=args.steps, out=args.out)
 
 
@@ -258,6 +266,7 @@ def _compare_spec(args: argparse.Namespace) -> Any:
     from govsim.scenario import yamlio
     from govsim.study.compare import arms_spec
 
+    _start_workers_early(args)
     first = Path(args.scenarios[0])
     if len(args.scenarios) == 1:
         data = yamlio.read(first).data if first.is_file() else None
