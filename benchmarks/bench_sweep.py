@@ -1,16 +1,19 @@
 """Sweep throughput: serial against a pool of workers, and the sweep's cost over bare simulate.
 
 Runs the baseline scenario (``scenarios/baseline.yaml``) at 10,000 residents,
-40 replications (40 runs, each with its own seed), three ways, all in this
-process with every import done before the clock starts:
+40 replications (40 runs, each with its own seed), in two settings:
 
-* bare: ``govsim.simulate(scenario, seed)`` for each of the 40 seeds, results dropped;
-* serial: ``run_sweep(..., workers=1)``: the same runs, each encoded and
-  written to the results store as it finishes;
-* pool: ``run_sweep(..., workers=2)``: in a fresh process, with the process
-  pool started by the sweep (``pool_seconds``, what a user of ``govsim sweep``
-  waits for once govsim is imported) and, here, with a pool already running
-  (``pool_warm_seconds``: the steady state, workers reused).
+* cold: ``govsim sweep SPEC --workers 1`` (``serial_cold_seconds``) and
+  ``--workers W`` (``pool_seconds``), each timed from the command's start to
+  its exit, imports and pool start-up included. ``speedup`` is their ratio:
+  what a user of the command gains.
+* warm, in this process with every import done before the clock starts:
+  bare ``govsim.simulate(scenario, seed)`` for each of the 40 seeds, results
+  dropped; ``run_sweep(..., workers=1)`` (``serial_seconds``), the same runs,
+  each encoded and written to the results store as it finishes; and
+  ``run_sweep`` on a pool of W workers already running
+  (``pool_warm_seconds``). ``speedup_warm`` is serial over pool: the steady
+  state of a long sweep, and the per-run overhead is serial over bare.
 
 Before each round it measures the speed-up the machine itself gives right now
 to as many processes as workers: running pure-CPU loops (``machine_speedup``:
@@ -21,6 +24,10 @@ included), so that the sweep's speed-up can be read against what was possible
 (``pool_efficiency``). Serial and pool sweeps of one round run back to back;
 ``speedup_paired`` gives their ratio round by round, steadier than a ratio of
 best times taken minutes apart on a machine whose speed drifts.
+
+It also reports this process's resident memory after each round
+(``rss_mb_by_round``), each round adding 80 runs of its own (bare and
+serial): a sweep's memory must stay flat however many runs there are.
 
 Prints one JSON object on stdout (progress on stderr). Timings are reported,
 never asserted; on a shared machine use ``--repeat`` (best of R).
@@ -50,6 +57,18 @@ TARGET_OVERHEAD_PCT = 5.0  # serial sweep per run over bare simulate per run
 
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def rss_mb() -> float | None:
+    """This process's resident memory now, in MB (Linux), after a full garbage collection."""
+    import gc
+
+    gc.collect()
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def measure_bare(spec) -> tuple[float, float]:
@@ -105,38 +124,39 @@ def measure_serial(spec) -> tuple[float, float]:
     return wall, cpu
 
 
-def measure_cold_pool(args: argparse.Namespace) -> float:
-    """Seconds for a sweep that starts its own pool, in a fresh process (as ``govsim sweep`` does).
+def measure_cold(args: argparse.Namespace, scenario, workers: int) -> float:
+    """Seconds for ``govsim sweep SPEC --workers W`` from start to exit, in a fresh process.
 
-    Pool workers fork from a forkserver that imports the model once, and the
-    forkserver outlives a pool; only a fresh process pays for starting it.
+    What a user waits for: the interpreter's start, govsim's imports, reading
+    the spec, the model's import (serial: in the process; a pool: in the
+    forkserver its workers fork from, started while the spec is read) and the
+    runs, each stored as it finishes.
     """
-    command = [sys.executable, __file__, "--child-cold-pool", "--runs", str(args.runs),
-               "--residents", str(args.residents), "--workers", str(args.workers)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=3600)
-    return float(done.stdout.strip())
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "bench.yaml"
+        spec.write_text(json.dumps({"base": str(BASELINE), "set": {"population.residents": args.residents},
+                                    "arms": {"baseline": {}}, "replications": args.runs,
+                                    "seed": scenario.seed}))
+        command = [sys.executable, "-m", "govsim", "sweep", str(spec), "--workers", str(workers),
+                   "--out", str(Path(tmp) / "out"), "--quiet"]
+        clock = time.perf_counter()
+        subprocess.run(command, check=True, timeout=3600)
+        return time.perf_counter() - clock
 
 
-def measure_sweep(spec, workers: int, *, warm: bool) -> tuple[float, float]:
-    """Seconds for a whole sweep into a fresh store, and the pool's start-up (0 if not warm)."""
+def measure_warm_pool(spec, workers: int) -> tuple[float, float]:
+    """Seconds for a sweep on a pool already running (workers reused), and that pool's start-up."""
     from govsim.study import run_sweep
     from govsim.study.executors import make_executor
 
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out"
-        if not warm:
+        clock = time.perf_counter()
+        with make_executor("local", workers) as pool:
+            list(pool.map(abs, range(4 * workers)))  # every worker up
+            startup = time.perf_counter() - clock
             clock = time.perf_counter()
-            summary = run_sweep(spec, out=out, workers=workers)
+            summary = run_sweep(spec, out=Path(tmp) / "out", executor=pool, workers=workers)
             seconds = time.perf_counter() - clock
-            startup = 0.0
-        else:
-            clock = time.perf_counter()
-            with make_executor("local", workers) as pool:
-                list(pool.map(abs, range(4 * workers)))  # every worker up and importing done
-                startup = time.perf_counter() - clock
-                clock = time.perf_counter()
-                summary = run_sweep(spec, out=out, executor=pool, workers=workers)
-                seconds = time.perf_counter() - clock
     if summary.done != spec.replications:
         raise RuntimeError(f"sweep ran {summary.done} of {spec.replications} runs ({summary.errors})")
     return seconds, startup
@@ -201,7 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1, help="best of R measurements of each")
-    parser.add_argument("--child-cold-pool", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     import govsim
@@ -211,11 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     scenario = govsim.load_scenario(BASELINE, [f"population.residents={args.residents}"])
     spec = arms_spec([scenario], replications=args.runs, name="bench")
     govsim.simulate(scenario.with_overrides({"steps": 2}), 1)  # warm caches
-    if args.child_cold_pool:
-        print(measure_sweep(spec, args.workers, warm=False)[0])
-        return 0
     best: dict[str, float] = {}
-    machine, workload, paired, paired_warm = [], [], [], []
+    machine, workload, paired, paired_warm, rss = [], [], [], [], []
     for attempt in range(args.repeat):
         machine.append(measure_machine(args.workers))
         workload.append(measure_workload(args))
@@ -224,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         this_round = {}
         for name, measure in (("bare", lambda: measure_bare(spec)),
                               ("serial", lambda: measure_serial(spec)),
-                              ("pool", lambda: (measure_cold_pool(args), 0.0)),
-                              ("pool_warm", lambda: measure_sweep(spec, args.workers, warm=True))):
+                              ("serial_cold", lambda: (measure_cold(args, scenario, 1), 0.0)),
+                              ("pool", lambda: (measure_cold(args, scenario, args.workers), 0.0)),
+                              ("pool_warm", lambda: measure_warm_pool(spec, args.workers))):
             seconds, extra = measure()
             this_round[name] = seconds
             cpu = name in ("bare", "serial")
@@ -236,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             if cpu or extra:
                 best[key] = min(best.get(key, float("inf")), extra)
         # Serial and pool of the same round ran back to back, under the same load.
-        paired.append(this_round["serial"] / this_round["pool"])
+        paired.append(this_round["serial_cold"] / this_round["pool"])
         paired_warm.append(this_round["serial"] / this_round["pool_warm"])
+        rss.append(rss_mb())
     bare, swept = measure_interleaved(spec)
     _log(f"interleaved: bare {bare:.2f} s, sweep {swept:.2f} s")
     bare_per_run = best["bare"] / args.runs
@@ -249,10 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         "bare_simulate_seconds": round(best["bare"], 3),
         "bare_simulate_seconds_per_run": round(bare_per_run, 4),
         "serial_seconds": round(best["serial"], 3),
+        "serial_cold_seconds": round(best["serial_cold"], 3),
         "pool_seconds": round(best["pool"], 3),
         "pool_warm_seconds": round(best["pool_warm"], 3),
         "pool_startup_seconds": round(best.get("startup", 0.0), 3),
-        "speedup": round(best["serial"] / best["pool"], 3),
+        "speedup": round(best["serial_cold"] / best["pool"], 3),
         "speedup_warm": round(best["serial"] / best["pool_warm"], 3),
         "speedup_paired": [round(x, 3) for x in paired],
         "speedup_warm_paired": [round(x, 3) for x in paired_warm],
@@ -262,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine_speedup": round(max(machine), 3),
         "workload_speedup": [round(x, 3) for x in workload],
         "pool_efficiency": round(best["serial"] / best["pool_warm"] / max(workload), 3),
+        "rss_mb_by_round": [None if x is None else round(x, 1) for x in rss],
     }
     result["targets"] = {"speedup_at_least_1.8": result["speedup"] >= TARGET_SPEEDUP,
                          "speedup_warm_at_least_1.8": result["speedup_warm"] >= TARGET_SPEEDUP,
