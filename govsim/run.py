@@ -87,28 +87,37 @@ def build_manifest(
     scenario: Scenario, seed: int, steps: int, started: datetime, wall_seconds: float
 ) -> dict[str, Any]:
     """Everything needed to reproduce a run, as JSON-ready data."""
-    import mesa
-    import numpy
-
-    import govsim
-
     return {
         "scenario": scenario.to_dict(),
         "scenario_hash": scenario.hash,
         "scenario_source": scenario.source,
         "seed": seed,
         "steps": steps,
-        "versions": {
-            "govsim": govsim.__version__,
-            "mesa": mesa.__version__,
-            "numpy": numpy.__version__,
-            "pandas": pd.__version__,
-            "python": platform.python_version(),
-        },
+        "versions": versions(),
         "git_commit": git_commit(),
         "started_at": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
     }
+
+
+def versions() -> dict[str, str]:
+    """The versions of govsim, Python and the packages a run's results depend on.
+
+    Read from the installed packages' metadata, not by importing them: a
+    sweep's parent records them without importing Mesa (most of a second),
+    which only its workers need.
+    """
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    from importlib import metadata
+
+    import govsim
+
+    packages = ((name, metadata.version(name)) for name in ("mesa", "numpy", "pandas"))
+    return (("govsim", govsim.__version__), *packages, ("python", platform.python_version()))
 
 
 @functools.cache

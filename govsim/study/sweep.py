@@ -143,10 +143,9 @@ def open_store(spec: ExperimentSpec, pts: Sequence[Point], out: str | Path | Non
 
 def experiment_meta(spec: ExperimentSpec, identity: Any, n_points: int) -> dict[str, Any]:
     """``experiment.json``: the question, the arms or factors, seeds and versions."""
-    from govsim.run import build_manifest, git_commit
+    from govsim.run import git_commit, versions
 
-    versions = build_manifest(spec.base, spec.seed, spec.base.steps, datetime.now(UTC), 0.0)["versions"]
-    versions.update(_extra_versions())
+    packages = versions() | _extra_versions()
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
     return {
         "name": spec.name, "kind": spec.kind, "identity": digest, "description": spec.description,
@@ -162,7 +161,7 @@ def experiment_meta(spec: ExperimentSpec, identity: Any, n_points: int) -> dict[
         "factors": [{"path": f.path, "values": list(f.values) if f.values is not None else None,
                      "low": f.low, "high": f.high, "integer": f.integer} for f in spec.factors],
         "targets": [vars(t) for t in spec.targets], "scopes": list(STORED_SCOPES),
-        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "versions": versions,
+        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "versions": packages,
         "git_commit": git_commit(),
     }
 
