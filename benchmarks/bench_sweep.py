@@ -28,7 +28,7 @@ included), so that the sweep's speed-up can be read against what was possible
 best times taken minutes apart on a machine whose speed drifts.
 
 It also reports this process's resident memory after each round
-(``rss_mb_by_round``), each round adding 80 runs of its own (bare and
+(``rss_mb_by_round``), each round adding 2 × N runs of its own (bare and
 serial): a sweep's memory must stay flat however many runs there are.
 
 Prints one JSON object on stdout (progress on stderr). Timings are reported,
