@@ -64,8 +64,6 @@ class GovModel(mesa.Model):
             self.residents = AgentResidents(self, h, p, self.streams("population"))
         else:
             raise ValueError(f"residents must be 'vectorised' or 'agents', not {residents!r}")
-        self.community_bounds = np.r_[0, np.cumsum(h.community_residents)]
-        self._community_start = self.community_bounds[:-1]
         self.farmers = np.flatnonzero(self.residents.plot_mu > 0)
         self.farmer_bounds = np.searchsorted(self.residents.community[self.farmers],
                                              np.arange(h.communities + 1))
@@ -217,12 +215,12 @@ class GovModel(mesa.Model):
 
     def community_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-resident array within each community (rows are stored community by community)."""
-        return segment_sums(values, self.community_bounds)
+        return segment_sums(values, self.hierarchy.community_bounds)
 
     def residents_in(self, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Rows of ``counts[k]`` residents drawn at random (with repeats) in each community."""
         sizes = self.hierarchy.community_residents
         counts = np.where(sizes > 0, counts, 0)
         community = np.repeat(np.arange(sizes.size), counts)
-        return self._community_start[community] + (rng.random(community.size) * sizes[community]).astype(
-            np.int64)
+        start = self.hierarchy.community_bounds[community]
+        return start + (rng.random(community.size) * sizes[community]).astype(np.int64)

@@ -25,6 +25,9 @@ class Hierarchy:
         community_residents: Residents in each community.
         community_grids: Number of grids in each community.
         township_rural: True for rural townships.
+        community_bounds: Where each community's residents start, and their total at the end
+            (``K + 1`` entries): residents are stored community by community, so community
+            ``k`` holds rows ``community_bounds[k]`` to ``community_bounds[k + 1]``.
     """
 
     community_names: tuple[str, ...]
@@ -33,6 +36,7 @@ class Hierarchy:
     community_residents: np.ndarray
     community_grids: np.ndarray
     township_rural: np.ndarray
+    community_bounds: np.ndarray
 
     @property
     def communities(self) -> int:
@@ -72,7 +76,8 @@ def build_hierarchy(hierarchy: dict, population: dict) -> Hierarchy:
         t = community_township[k]
         kind, unit = ("township", "village") if community_rural[k] else ("street", "community")
         names.append(f"{kind}{t + 1}/{unit}{k % per + 1}")
-    return Hierarchy(tuple(names), community_township, community_rural, counts, grids, township_rural)
+    return Hierarchy(tuple(names), community_township, community_rural, counts, grids, township_rural,
+                     np.r_[0, np.cumsum(counts)])
 
 
 def _split_evenly(total: int, parts: int) -> np.ndarray:

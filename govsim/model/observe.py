@@ -41,7 +41,7 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     rec.overall(week, "bounces", float(model.bounces))
     model.bounces = 0
     # Few are unregistered, if any: find them rather than sum the whole population.
-    unregistered = np.diff(np.searchsorted(np.flatnonzero(~res.registered), model.community_bounds))
+    unregistered = np.diff(np.searchsorted(np.flatnonzero(~res.registered), model.hierarchy.community_bounds))
     rec.overall(week, "unregistered_share", float(unregistered.sum() / res.n) if res.n else np.nan)
     rec.by(week, "unregistered_share", "community", _ratio(unregistered, model.hierarchy.community_residents))
 

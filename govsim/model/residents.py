@@ -85,7 +85,7 @@ class Residents:
         self._rate_of = [np.ascontiguousarray(column) for column in self._rate_table.T]  # by category
         self._community_index = np.arange(hierarchy.communities)
         self._stratum_sizes: np.ndarray | None = None
-        self._bounds = np.r_[0, np.cumsum(hierarchy.community_residents)]
+        self._bounds = hierarchy.community_bounds
 
     # -- construction -------------------------------------------------------------
     def _grids(self, hierarchy: Hierarchy) -> np.ndarray:

@@ -129,7 +129,7 @@ class DigitalChannels(Policy):
         elderly = res.group == ELDERLY
         effective = res.literacy + np.float32(channels.elder_boost) * elderly
         below = effective < channels.literacy_threshold
-        bounds = model.community_bounds  # residents are stored community by community
+        bounds = model.hierarchy.community_bounds  # residents are stored community by community
         quota = self.rng.poisson(self.params["volunteer_reach"] * np.diff(bounds) / 10_000.0)
         first, then = np.flatnonzero(below & elderly), np.flatnonzero(below & ~elderly)
         first_sizes = np.diff(np.searchsorted(first, bounds))
