@@ -7,11 +7,12 @@ campaign hours run out (a farmer approached is either converted or left
 alone, so the order of those still waiting is as random as a fresh shuffle
 each week would make it). A farmer agrees when persuaded with probability
 ``trust × σ(relative gain / 0.25)``, where the relative gain is what the crop
-would earn on her plot over the staple; a farmer who refuses is made to comply with probability ``enforce``
-(costing more hours and some trust) or is left alone for the campaign. A
-converted plot earns ``mu × (suitability × potential − input cost)`` a year:
-on unsuitable land that is less than the staple, and each week of loss costs
-trust. True planted area and the (padded) reported area are both recorded.
+would earn on her plot over the staple; a farmer who refuses is made to
+comply with probability ``enforce`` (costing more hours and some trust) or is
+left alone for the campaign. A converted plot earns
+``mu × (suitability × potential − input cost)`` a year: on unsuitable land
+that is less than the staple, and each week of loss costs trust. True planted
+area and the (padded) reported area are both recorded.
 """
 
 from __future__ import annotations

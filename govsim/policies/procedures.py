@@ -101,14 +101,8 @@ class Procedures(Policy):
         self.applications = 0
 
     def eligible(self, model: GovModel) -> np.ndarray:
-        """Bool per resident: eligible for the subsidy now (flags can change with migration).
-
-        A view of the residents' flags for a flag: read it, never write into it.
-        """
-        res, who = model.residents, self.params["eligible"]
-        if who == "elderly":
-            return res.group == ELDERLY
-        return res.flags[:, FLAGS.index(who)]
+        """Bool per resident: eligible for the subsidy now (her stratum can change with migration)."""
+        return self.eligible_strata[model.residents.stratum]
 
     def completion(self, literacy: np.ndarray) -> np.ndarray:
         """Chance each resident gets through every step (see the module docstring)."""
@@ -160,11 +154,12 @@ class Procedures(Policy):
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         res = model.residents
         # Eligibility follows the stratum, so the eligible are counted from the strata's sizes.
-        n_eligible = (res.stratum_sizes() * self.eligible_strata) @ MEMBERSHIP
+        eligible = res.stratum_sizes() * self.eligible_strata
+        n_eligible = eligible @ MEMBERSHIP  # report groups overlap: their sum is not the total
         granted = np.flatnonzero(self.state == GRANTED)
         granted = granted[self.eligible_strata[res.stratum[granted]]]
         n_granted = np.bincount(res.stratum[granted], minlength=N_STRATA) @ MEMBERSHIP
-        total = float((res.stratum_sizes() * self.eligible_strata).sum())
+        total = float(eligible.sum())
         recorder.overall(week, "subsidy_eligible", total)
         recorder.by(week, "subsidy_eligible", "group", n_eligible)
         recorder.overall(week, "subsidy_takeup", granted.size / total if total else np.nan)
