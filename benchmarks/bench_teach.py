@@ -62,16 +62,18 @@ def main() -> None:
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
     parser.add_argument("--mode", choices=figures.MODES, default="overlay")
     args = parser.parse_args()
-    measure(Session(govsim.load_scenario(next(iter(discover_lessons().values())).path)), 2, args.lang,
+    found = discover_lessons()
+    measure(Session(govsim.load_scenario(next(iter(found.values())).path)), 2, args.lang,
             args.mode)  # warm-up: imports, font cache
     lessons, everything = {}, []
-    for name, lesson in discover_lessons().items():
+    for name, lesson in found.items():
         scenario = govsim.load_scenario(lesson.path)
-        total, stepping = measure(Session(scenario), args.weeks, args.lang, args.mode)
+        session = Session(scenario)
+        total, stepping = measure(session, args.weeks, args.lang, args.mode)
         everything += total
         lessons[name] = {
             "residents": scenario.params["population"]["residents"],
-            "communities": len(Session(scenario).communities),
+            "communities": len(session.communities),
             "median_s": round(statistics.median(total), 4), "p95_s": round(p95(total), 4),
             "step_only_median_s": round(statistics.median(stepping), 4),
         }

@@ -89,7 +89,6 @@ class TeachModel(mesa.Model):
     def __init__(self, scenario: str, **kwargs: Any) -> None:
         lesson = lesson_scenario(str(scenario))
         super().__init__(seed=lesson.seed)
-        self.scenario_path = str(scenario)
         self.session = Session(lesson, changed_settings(lesson, kwargs))
 
     def step(self) -> None:

@@ -1,8 +1,9 @@
 """What the teaching page draws: small, fast figures of a session so far.
 
-Each chart function takes a :class:`~govsim.teach.session.Session` and
-returns a :class:`Chart`: a matplotlib figure (no pyplot) with its title and
-colour key, which the page sets in HTML. Charts are redrawn after every step,
+A :class:`LiveChart` of each kind in :data:`KINDS` draws a
+:class:`~govsim.teach.session.Session` and gives a :class:`Chart`: a picture
+of a matplotlib figure (no pyplot) with its title and colour key, which the
+page sets in HTML. Charts are redrawn after every step,
 so they are kept small and plain (no layout engine, no text inside but tick
 labels) for a step and its redraw to fit in half a second
 (``benchmarks/bench_teach.py``). The policy run is drawn solid and the
@@ -30,19 +31,21 @@ from PIL import Image as PILImage
 
 from govsim.fonts import figure_lang
 from govsim.i18n import group_label, metric_label, text
+from govsim.plots import HOURS as PLOT_HOURS
 from govsim.plots import OKABE_ITO, ROLLING_WEEKS
-from govsim.teach.session import History, Session
+from govsim.teach.session import History, Session, ratio
 
 MODES = ("overlay", "side")
 SIZE = (6.0, 2.7)
 DPI = 80
-#: Staff hours in the hours panel: metric, colour, text key.
-HOURS = (
-    ("hours_cases", "#009E73", "teach.hours_service"),
-    ("hours_admin", "#D55E00", "teach.hours_admin"),
-    ("hours_targets", "#E69F00", "teach.hours_targets"),
-    ("hours_idle", "#BBBBBB", "teach.hours_idle"),
-)
+#: Staff hours in the hours panel, service at the bottom: metric, colour (as in
+#: :mod:`govsim.plots`), text key (the classroom's own words).
+HOURS = tuple((metric, dict(PLOT_HOURS)[metric], key) for metric, key in (
+    ("hours_cases", "teach.hours_service"),
+    ("hours_admin", "teach.hours_admin"),
+    ("hours_targets", "teach.hours_targets"),
+    ("hours_idle", "teach.hours_idle"),
+))
 
 
 def run_labels(session: Session, lang: str) -> tuple[str, str]:
@@ -63,7 +66,6 @@ class Chart:
     title: str
     image: bytes
     key: tuple[tuple[str, str, bool], ...]  # (label, colour, dashed)
-    figure: Figure
 
 
 Getter = Callable[[], tuple[np.ndarray, np.ndarray]]
@@ -114,7 +116,7 @@ class LiveChart:
             ax.set_ylim(*limits)
         for note in self._notes:
             note.set_visible(self.session.week == 0)
-        return Chart(self.title, self._render(), self.key, self.figure)
+        return Chart(self.title, self._render(), self.key)
 
     def _limits(self) -> tuple[float, float]:
         """The y-range (one for all panels): the old one, widened to round numbers when the data leave it."""
@@ -200,7 +202,7 @@ INITIAL_YLIM = {"coverage": (0.6, 1.02), "trust": (0.5, 0.7), "workload": (0.0, 
 
 def _initial_ylim(kind: str, session: Session) -> tuple[float, float] | None:
     if kind == "hours":  # the stack tops out at the hours available (contract + overtime)
-        available = float(np.sum(getattr(session.policy_model, "hours_available", 0.0)))
+        available = float(np.sum(session.policy_model.hours_available))
         return (0.0, float(MaxNLocator(5).tick_values(0, 1.05 * available)[-1])) if available > 0 else None
     return INITIAL_YLIM.get(kind)
 
@@ -274,44 +276,13 @@ def _cumulative(chart: LiveChart, history: History, metrics: list[str]) -> Gette
     return get
 
 
-_BUILDERS: dict[str, Callable[[LiveChart], tuple[str, tuple]]] = {
-    "coverage": _by_group_builder(lambda h, scope: rolling_coverage(h, scope), "coverage"),
-    "trust": _by_group_builder(None, "trust"),
-    "workload": _build_workload,
-    "hours": _build_hours,
-}
-KINDS = tuple(_BUILDERS)
-
-
-def coverage_chart(session: Session, lang: str = "en", mode: str = "overlay") -> Chart:
-    """Service coverage by group, rolling over a few weeks."""
-    return LiveChart("coverage", session, lang, mode).update()
-
-
-def trust_chart(session: Session, lang: str = "en", mode: str = "overlay") -> Chart:
-    """Mean trust by group."""
-    return LiveChart("trust", session, lang, mode).update()
-
-
-def workload_chart(session: Session, lang: str = "en", mode: str = "overlay") -> Chart:
-    """Staff workload (hours demanded / contract hours), overall and per community."""
-    return LiveChart("workload", session, lang, mode).update()
-
-
-def hours_chart(session: Session, lang: str = "en", mode: str = "overlay") -> Chart:
-    """Staff hours a week: service (cases), administration, targets, unused."""
-    return LiveChart("hours", session, lang, mode).update()
-
-
 def rolling_coverage(history: History, scope: str) -> tuple[np.ndarray, np.ndarray]:
     """Coverage over a rolling window, as cases in time over cases due (as :mod:`govsim.plots`)."""
     weeks, done = history.series("resolved_in_time", scope)
     _, due = history.series("cases_due", scope)
     if done.shape[0] == 0:
         return weeks, done
-    top, bottom = _rolling_sum(done), _rolling_sum(due)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return weeks, np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), np.nan)
+    return weeks, ratio(_rolling_sum(done), _rolling_sum(due))
 
 
 def _rolling_sum(values: np.ndarray, window: int = ROLLING_WEEKS) -> np.ndarray:
@@ -319,6 +290,15 @@ def _rolling_sum(values: np.ndarray, window: int = ROLLING_WEEKS) -> np.ndarray:
     out = total.copy()
     out[window:] = total[window:] - total[:-window]
     return out
+
+
+_BUILDERS: dict[str, Callable[[LiveChart], tuple[str, tuple]]] = {
+    "coverage": _by_group_builder(rolling_coverage, "coverage"),
+    "trust": _by_group_builder(None, "trust"),
+    "workload": _build_workload,
+    "hours": _build_hours,
+}
+KINDS = tuple(_BUILDERS)
 
 
 def _dashed_key(chart: LiveChart) -> tuple[tuple[str, str, bool], ...]:

@@ -73,10 +73,6 @@ class Lesson:
         return self.story_en, True
 
 
-def _lever(path: str, low: float | None = None, high: float | None = None) -> LeverSpec:
-    return LeverSpec(path, low, high)
-
-
 #: Per-lesson extras, in the order lessons are offered. Mechanism lessons that
 #: are not written yet have a title only; their levers come from their files.
 LESSONS: dict[str, LessonText] = {
@@ -89,9 +85,9 @@ LESSONS: dict[str, LessonText] = {
         "看什么：工作人员用掉合同工时的 70–90%，大约九成事项按时办结；逾期的大多是必须上报到乡镇"
         "或县里的事项。老年人需求最多、又很少上网，得到的服务略差。最忙的社区已接近极限：需求再多"
         " 10%，有的社区就会陷入积压、加班、倦怠和离职的恶性循环。其他现成情景都以它为基础。",
-        (_lever("staff.per_10k_urban", 5, 40), _lever("staff.per_10k_rural", 5, 50),
-         _lever("departments.reporting_hours", 0, 30), _lever("departments.extra_systems", 0, 20),
-         _lever("behaviour.online_available"), _lever("staff.priority")),
+        (LeverSpec("staff.per_10k_urban", 5, 40), LeverSpec("staff.per_10k_rural", 5, 50),
+         LeverSpec("departments.reporting_hours", 0, 30), LeverSpec("departments.extra_systems", 0, 20),
+         LeverSpec("behaviour.online_available"), LeverSpec("staff.priority")),
     ),
     "target_inflation": LessonText(
         "层层加码",
@@ -101,8 +97,8 @@ LESSONS: dict[str, LessonText] = {
         "与基线对比看什么：工时从办理事项转向指标任务；覆盖率下降、放弃的事项增多；加班与倦怠；"
         "年底最后一批居民无法触及时，上报完成率与真实完成率之间的差距拉大；信任下降——既因为服务"
         "变差，也因为居民被“为数字而签约”。试试把每级加码幅度调为 0，或把优先顺序改为指标优先。",
-        (_lever("policies.0.margin", 0, 0.6), _lever("policies.0.top_target", 0.2, 0.9),
-         _lever("policies.0.levels", 0, 4), _lever("policies.0.pressure"), _lever("staff.priority")),
+        (LeverSpec("policies.0.margin", 0, 0.6), LeverSpec("policies.0.top_target", 0.2, 0.9),
+         LeverSpec("policies.0.levels", 0, 4), LeverSpec("policies.0.pressure"), LeverSpec("staff.priority")),
     ),
     "crop_mandate": LessonText(
         "在不适宜的土地上强制种植经济作物",
@@ -112,8 +108,8 @@ LESSONS: dict[str, LessonText] = {
         "本身也被层层加码，两级各加 20%。\n\n"
         "与基线对比看什么：农民收入下降，农民的信任比谁都下降得快，上报的种植面积跑在真实面积前面，"
         "村干部的工时被运动式任务占用。试试把适宜度调到 0.8：在适宜的土地上，同样的指令会提高收入。",
-        (_lever("policies.0.suitability_mean", 0, 1), _lever("policies.0.enforce"),
-         _lever("policies.0.target_share", 0, 0.8), _lever("policies.1.margin", 0, 0.6)),
+        (LeverSpec("policies.0.suitability_mean", 0, 1), LeverSpec("policies.0.enforce"),
+         LeverSpec("policies.0.target_share", 0, 0.8), LeverSpec("policies.1.margin", 0, 0.6)),
     ),
     "budget_earmarking": LessonText(
         "与本地需求不匹配的专款专用",
@@ -122,8 +118,8 @@ LESSONS: dict[str, LessonText] = {
         "和坡道。\n\n"
         "与基线对比看什么：年底经费作废，同时事项却因为钱在“错误的科目”里而等待；老年人、残疾人和"
         "农民的覆盖率下降。试试把可统筹比例调到 1：同样的钱变回一般性拨款。",
-        (_lever("policies.0.flexible_share", 0, 1), _lever("budget.service_funds_urban", 0, 60000),
-         _lever("budget.service_funds_rural", 0, 60000)),
+        (LeverSpec("policies.0.flexible_share", 0, 1), LeverSpec("budget.service_funds_urban", 0, 60000),
+         LeverSpec("budget.service_funds_rural", 0, 60000)),
     ),
     "digital_channels": LessonText("数字渠道与数字鸿沟"),
     "community_app": LessonText("社区 App"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from govsim.i18n import param_label, unit_label
@@ -61,10 +61,6 @@ class Control:
             return text
         unit = unit_label(self.unit, lang)
         return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
-
-    def coerce(self, value: Any) -> Any:
-        """A value from the page as the parameter's type (see :func:`coerce`)."""
-        return coerce(self.kind, value)
 
     def model_param(self, lang: str = "en", value: Any = None) -> dict[str, Any]:
         """The SolaraViz ``model_params`` entry, starting at ``value`` (default: :attr:`value`)."""
@@ -149,20 +145,14 @@ def _control(spec: LeverSpec, key: str, param: Param, value: Any) -> Control:
     base = Control(path=spec.path, key=key, kind=param.kind, value=value, unit=param.unit,
                    description=param.description)
     if param.kind == "choice":
-        return _replace(base, choices=tuple(param.choices or ()))
+        return replace(base, choices=tuple(param.choices or ()))
     if param.kind == "bool":
         return base
     low, high = slider_range(spec, param, float(value))
     step = 1 if param.kind == "int" and high - low <= SLIDER_POSITIONS * 2 else nice_step(high - low)
     if param.kind == "int":
-        return _replace(base, low=int(low), high=int(high), step=max(1, int(step)))
-    return _replace(base, low=float(low), high=float(high), step=float(step))
-
-
-def _replace(control: Control, **changes: Any) -> Control:
-    from dataclasses import replace
-
-    return replace(control, **changes)
+        return replace(base, low=int(low), high=int(high), step=max(1, int(step)))
+    return replace(base, low=float(low), high=float(high), step=float(step))
 
 
 def slider_range(spec: LeverSpec, param: Param, value: float) -> tuple[float, float]:

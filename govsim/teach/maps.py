@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib import colormaps
 
-from govsim.teach.session import History, Session
+from govsim.teach.session import History, Session, ratio
 
 MAP_METRICS = ("trust", "coverage")
 #: Weeks of coverage the map colours each community by.
@@ -69,7 +69,6 @@ def community_values(history: History, metric: str) -> np.ndarray:
     _, due = history.series("cases_due", "community")
     if done.shape[0] == 0:
         return np.full(done.shape[1], np.nan)
-    top, bottom = done[-MAP_WEEKS:].sum(axis=0), due[-MAP_WEEKS:].sum(axis=0)
-    return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), np.nan)
+    return ratio(done[-MAP_WEEKS:].sum(axis=0), due[-MAP_WEEKS:].sum(axis=0))
 
 

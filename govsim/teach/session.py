@@ -34,6 +34,7 @@ class History:
         self._seen = 0
         self._values: dict[tuple[str, str], list[np.ndarray]] = {}
         self._weeks: dict[tuple[str, str], list[int]] = {}
+        self._stacked: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self.keys: dict[str, tuple[str, ...]] = dict(recorder.keys)
 
     def update(self) -> None:
@@ -42,6 +43,7 @@ class History:
         for week, metric, scope, values in new:
             self._values.setdefault((metric, scope), []).append(values)
             self._weeks.setdefault((metric, scope), []).append(week)
+            self._stacked.pop((metric, scope), None)
         self._seen += len(new)
 
     def has(self, metric: str, scope: str = "overall") -> bool:
@@ -49,10 +51,17 @@ class History:
         return (metric, scope) in self._values
 
     def series(self, metric: str, scope: str = "overall") -> tuple[np.ndarray, np.ndarray]:
-        """Weeks and values (one row a week, one column a key) of one metric at one scope."""
+        """Weeks and values (one row a week, one column a key) of one metric at one scope.
+
+        Stacked once per step however many charts, numbers and map cells ask
+        (read them, never write into them).
+        """
         if not self.has(metric, scope):
             return np.zeros(0, dtype=np.int64), np.zeros((0, len(self.keys[scope])))
-        return np.asarray(self._weeks[(metric, scope)]), np.vstack(self._values[(metric, scope)])
+        key = (metric, scope)
+        if key not in self._stacked:
+            self._stacked[key] = np.asarray(self._weeks[key]), np.vstack(self._values[key])
+        return self._stacked[key]
 
     def summary(self, metric: str, scope: str = "overall") -> np.ndarray:
         """The whole run so far, one value per key, by the metric's declared summary rule.
@@ -64,9 +73,7 @@ class History:
         rule = METRICS[metric].summary
         if rule.startswith("ratio:"):
             num, den = rule.removeprefix("ratio:").split("/")
-            top, bottom = self._reduce(num, scope, np.nansum), self._reduce(den, scope, np.nansum)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
+            return ratio(self._reduce(num, scope, np.nansum), self._reduce(den, scope, np.nansum))
         reducer = {"sum": np.nansum, "mean": _nanmean, "last": _last}[rule]
         return self._reduce(metric, scope, reducer)
 
@@ -75,6 +82,11 @@ class History:
         if values.shape[0] == 0:
             return np.full(values.shape[1], np.nan)
         return reducer(values, axis=0)
+
+
+def ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """``top / bottom`` where ``bottom`` is positive, else NaN (nothing to divide by)."""
+    return np.divide(top, bottom, out=np.full(np.broadcast(top, bottom).shape, np.nan), where=bottom > 0)
 
 
 def _nanmean(values: np.ndarray, axis: int) -> np.ndarray:
