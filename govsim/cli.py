@@ -216,17 +216,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``govsim plot``: draw the figure of a saved run."""
+    from govsim.fonts import figure_lang
     from govsim.io import FIGURE, read_run
     from govsim.plots import plot_run
 
     run = read_run(args.run_dir)
+    lang = figure_lang(args.lang)
+    if lang != args.lang and not _quiet(args):
+        _err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
     out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}",
-                   lang=args.lang)
-    if args.lang == "zh" and not _quiet(args):
-        from govsim.fonts import figure_lang
-
-        if figure_lang("zh") != "zh":
-            _err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
+                   lang=lang)
     if not _quiet(args):
         print(out)
     return EXIT_OK

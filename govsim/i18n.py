@@ -85,32 +85,36 @@ GROUPS: dict[str, tuple[str, str]] = {
     "farmer": ("farmers", "农民"),
 }
 
-#: Units as shown on axes and beside numbers.
-UNITS: dict[str, tuple[str, str]] = {
-    "share": ("share", "比例"),
-    "score": ("score", "分值"),
-    "score 0-1": ("score 0-1", "分值 0-1"),
-    "ratio": ("ratio", "比值"),
-    "cases": ("cases", "件"),
-    "cases/week": ("cases/week", "件/周"),
-    "hours": ("hours", "小时"),
-    "hours/week": ("hours/week", "小时/周"),
-    "weeks": ("weeks", "周"),
-    "week": ("week", "周"),
-    "yuan": ("yuan", "元"),
-    "yuan/week": ("yuan/week", "元/周"),
-    "yuan/year": ("yuan/year", "元/年"),
-    "staff": ("staff", "人"),
-    "staff/week": ("staff/week", "人/周"),
-    "staff/10k residents": ("staff/10k residents", "人/万居民"),
-    "residents": ("residents", "人"),
-    "levels": ("levels", "级"),
-    "count": ("count", "个"),
-    "systems": ("systems", "个系统"),
-    "1/week": ("1/week", "每周"),
-    "1/year": ("1/year", "每年"),
-    "×": ("×", "倍"),
-    "%": ("%", "%"),
+#: Units in Chinese, as shown on axes and beside numbers (in English a unit is shown as
+#: declared).
+UNITS: dict[str, str] = {
+    "share": "比例",
+    "score": "分值",
+    "score 0-1": "分值 0-1",
+    "ratio": "比值",
+    "cases": "件",
+    "cases/week": "件/周",
+    "hours": "小时",
+    "hours/week": "小时/周",
+    "weeks": "周",
+    "week": "周",
+    "yuan": "元",
+    "yuan/week": "元/周",
+    "yuan/year": "元/年",
+    "staff": "人",
+    "staff/week": "人/周",
+    "staff/10k residents": "人/万居民",
+    "residents": "人",
+    "levels": "级",
+    "count": "个",
+    "systems": "个系统",
+    "1/week": "每周",
+    "1/year": "每年",
+    "×": "倍",
+    "%": "%",
+    "incidents/week": "起/周",
+    "organisations": "个组织",
+    "residents/week": "人/周",
 }
 
 #: Short labels of parameters offered as levers, by the path ``govsim params``
@@ -249,14 +253,19 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    """The Chinese of an (English, Chinese) pair when asked for and there is one, else the English."""
+    en, zh = pair
+    return zh if lang == "zh" and zh else en
+
+
 def text(key: str, lang: str = "en", **fields: object) -> str:
     """The text ``key`` in ``lang`` with ``{fields}`` filled in; English when there is no Chinese.
 
     Raises:
         KeyError: ``key`` is not in :data:`TEXT` (a typo in code, not a user error).
     """
-    en, zh = TEXT[key]
-    chosen = zh if lang == "zh" and zh else en
+    chosen = _pick(TEXT[key], lang)
     return chosen.format(**fields) if fields else chosen
 
 
@@ -270,14 +279,12 @@ def metric_label(name: str, lang: str = "en") -> str:
 
 def group_label(key: str, lang: str = "en") -> str:
     """A resident group's name, e.g. ``working_age`` -> "working age" / "劳动年龄人口"."""
-    en, zh = GROUPS.get(key, (key.replace("_", " "), ""))
-    return zh if lang == "zh" and zh else en
+    return _pick(GROUPS.get(key, (key.replace("_", " "), "")), lang)
 
 
 def unit_label(unit: str, lang: str = "en") -> str:
     """A unit as shown to readers; unknown units pass through unchanged."""
-    en, zh = UNITS.get(unit, (unit, ""))
-    return zh if lang == "zh" and zh else en
+    return _pick((unit, UNITS.get(unit, "")), lang)
 
 
 _PLACE = {"street": "街道", "township": "乡镇", "community": "社区", "village": "村"}
@@ -285,8 +292,7 @@ _PLACE = {"street": "街道", "township": "乡镇", "community": "社区", "vill
 
 def param_label(key: str, lang: str = "en", default: str = "") -> str:
     """A parameter's short label by its ``govsim params`` path; ``default`` when it has none."""
-    en, zh = PARAMS.get(key, (default or key, ""))
-    return zh if lang == "zh" and zh else en
+    return _pick(PARAMS.get(key, (default or key, "")), lang)
 
 
 def community_label(name: str, lang: str = "en") -> str:
@@ -299,6 +305,7 @@ def community_label(name: str, lang: str = "en") -> str:
 def missing_chinese() -> list[str]:
     """Keys of every table entry with English but no Chinese (empty when complete)."""
     holes = [f"metric:{name}" for name in METRICS if not METRIC_ZH.get(name)]
-    for table, prefix in ((GROUPS, "group"), (UNITS, "unit"), (PARAMS, "param"), (TEXT, "text")):
+    holes += sorted({f"unit:{metric.unit}" for metric in METRICS.values() if not UNITS.get(metric.unit)})
+    for table, prefix in ((GROUPS, "group"), (PARAMS, "param"), (TEXT, "text")):
         holes += [f"{prefix}:{key}" for key, (_, zh) in table.items() if not zh]
     return holes

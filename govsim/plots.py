@@ -247,7 +247,7 @@ def _by_group(ax: Axes, groups: pd.DataFrame, overall: pd.DataFrame, colours: di
         ax.plot(overall.index, overall.iloc[:, 0], label=text("plot.overall", lang), **OVERALL)
 
 
-def _dress(ax: Axes, metric: str, title: str, lang: str = "en") -> None:
+def _dress(ax: Axes, metric: str, title: str, lang: str) -> None:
     unit = METRICS[metric].unit if metric in METRICS else ""
     ax.set_title(title, fontsize=11, loc="left")
     ax.set_xlabel(text("plot.week", lang))

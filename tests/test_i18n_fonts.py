@@ -8,15 +8,16 @@ import re
 import warnings
 from pathlib import Path
 
+import matplotlib
 import pytest
+from conftest import small
+from test_cli import fake_run_dir
 
 import govsim
 from govsim import fonts
 from govsim.cli import main
 from govsim.i18n import community_label, group_label, metric_label, text, unit_label
 from govsim.plots import draw_run, plot_run
-from tests.conftest import small
-from tests.test_cli import fake_run_dir
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -56,10 +57,12 @@ def test_without_a_cjk_font_figures_fall_back_to_english(timeseries, monkeypatch
     assert any("Service coverage" in t for t in shown)
 
 
-def test_english_figures_are_unchanged_by_the_cjk_fallback(timeseries, tmp_path: Path) -> None:
+def test_english_figures_are_unchanged_by_the_cjk_fallback(timeseries, tmp_path: Path, monkeypatch) -> None:
     needs_font()
+    # Start from matplotlib's own fonts: an earlier test may have added the fallback already.
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", list(matplotlib.rcParamsDefault["font.family"]))
     before = plot_run(timeseries, tmp_path / "a.png", lang="en").read_bytes()
-    fonts.enable_cjk()
+    assert fonts.enable_cjk() in matplotlib.rcParams["font.family"]
     after = plot_run(timeseries, tmp_path / "b.png", lang="en").read_bytes()
     assert before == after
 
