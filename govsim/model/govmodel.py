@@ -51,7 +51,9 @@ class GovModel(mesa.Model):
         seed = scenario.seed if seed is None else int(seed)
         self.streams = Streams(seed)
         super().__init__(rng=self.streams("mesa"))
-        self.scenario = scenario
+        # Not ``self.scenario``: Mesa 3.5's Model owns that name (a property for its
+        # own experimental Scenario objects, whose setter writes ``scenario.model``).
+        self.gov_scenario = scenario
         self.params = p = scenario.params
         self.week = 0
         self.weeks_per_year = p["budget"]["weeks_per_year"]

@@ -80,7 +80,7 @@ class TargetInflation(Policy):
         self.audit_chance = weekly_audit_chance(p["audit_probability"], model.weeks_per_year)
         self.owns_target = p["indicator"] != CROP_AREA
         # The campaign's deadline: its end week, or the run's last week if that comes first.
-        self.deadline = min(self.end, model.scenario.steps - 1)
+        self.deadline = min(self.end, model.gov_scenario.steps - 1)
 
     @property
     def metric_family(self) -> str | None:  # type: ignore[override]
