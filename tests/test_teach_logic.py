@@ -93,8 +93,8 @@ def test_margin_slider_range_unit_and_labels() -> None:
     assert margin.label("en") == "Raise added at each level (share)"
     assert margin.label("zh") == "每级加码幅度（比例）"
     assert (levels.low, levels.high, levels.step) == (0, 6, 1)  # the declared range
-    params = model_params([margin], "zh", {"policies.0.margin": 0.35}, scenario="x.yaml")
-    assert params["scenario"] == "x.yaml" and params["policies.0.margin"]["value"] == 0.35
+    params = model_params([margin], "zh", {"policies.0.margin": 0.35}, lesson="x.yaml")
+    assert params["lesson"] == "x.yaml" and params["policies.0.margin"]["value"] == 0.35
 
 
 def test_unusable_levers_are_dropped_and_huge_ranges_tamed() -> None:
@@ -253,7 +253,7 @@ def test_teach_refuses_an_unknown_lesson(capsys) -> None:
 def test_teach_model_builds_sessions_from_lever_values() -> None:
     from govsim.teach.app import TeachModel, first_lesson, format_number
 
-    model = TeachModel(scenario=str(SCENARIOS / "target_inflation.yaml"), **{"policies.0.margin": 0.25})
+    model = TeachModel(lesson=str(SCENARIOS / "target_inflation.yaml"), **{"policies.0.margin": 0.25})
     assert model.session.overrides == {"policies.0.margin": 0.25}
     model.step()
     assert model.session.week == 1 and model.running and model.steps == 1
@@ -262,6 +262,25 @@ def test_teach_model_builds_sessions_from_lever_values() -> None:
     assert format_number(-0.01, "score 0-1", signed=True) == "-0.010"
     assert format_number(-0.00001, "score 0-1", signed=True) == "0"
     assert format_number(0.02, "share", signed=True) == "+2.0"
+
+
+def test_reset_rebuilds_the_model_as_solaraviz_does() -> None:
+    """SolaraViz's Reset re-creates the model from the page's parameters; Mesa 3.5 and later
+    also pass Mesa's own ``scenario`` object, which once collided with the lesson's file."""
+    from mesa.visualization import solara_viz
+
+    from govsim.teach.app import TeachModel
+
+    lesson = str(SCENARIOS / "target_inflation.yaml")
+    params = {"lesson": lesson, "policies.0.margin": 0.3}
+    model = TeachModel(**params)
+    model.step()
+    build = getattr(solara_viz, "_build_model_init_kwargs", None)  # Mesa >= 3.5
+    kwargs = params if build is None else build(model, params, add_scenario_when_empty=True,
+                                                require_model_accepts_scenario=True)
+    fresh = type(model)(**kwargs)
+    assert fresh.session.week == 0 and fresh.session.overrides == {"policies.0.margin": 0.3}
+    assert fresh.session.scenario.hash == model.session.scenario.hash
 
 
 def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeypatch, capsys) -> None:

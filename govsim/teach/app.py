@@ -81,15 +81,19 @@ class TeachModel(mesa.Model):
     """What SolaraViz steps and rebuilds on Reset: a :class:`Session` with the levers' values.
 
     Args:
-        scenario: The lesson's scenario file.
+        lesson: The lesson's scenario file.
+        scenario: Mesa's own scenario object (``mesa.experimental.scenarios``),
+            which SolaraViz in Mesa 3.5 and later passes back on Reset. The
+            lesson's file fixes every setting and the seed, so it is not used;
+            Mesa's ``Model`` makes its own from ``rng``.
         **kwargs: Lever values by scenario path (``policies.0.margin=0.3``);
             SolaraViz passes them by these names, so the keyword is ``kwargs``.
     """
 
-    def __init__(self, scenario: str, **kwargs: Any) -> None:
-        lesson = lesson_scenario(str(scenario))
-        super().__init__(seed=lesson.seed)
-        self.session = Session(lesson, changed_settings(lesson, kwargs))
+    def __init__(self, lesson: str, scenario: Any = None, **kwargs: Any) -> None:
+        resolved = lesson_scenario(str(lesson))
+        super().__init__(rng=resolved.seed)
+        self.session = Session(resolved, changed_settings(resolved, kwargs))
 
     def step(self) -> None:
         """One week of both runs; stops the play button at the scenario's end."""
@@ -122,7 +126,7 @@ def Classroom(lessons: dict[str, Lesson], broken: dict[str, str], export_dir: Pa
     """Lesson, language and export in the sidebar; SolaraViz for the controls and the views."""
     name = lesson_name.value if lesson_name.value in lessons else first_lesson(lessons, lesson_name.value)
     lesson = lessons[name]
-    model = solara.use_memo(lambda: solara.reactive(TeachModel(scenario=str(lesson.path))), [])
+    model = solara.use_memo(lambda: solara.reactive(TeachModel(lesson=str(lesson.path))), [])
     controls = solara.use_memo(lambda: build_controls(lesson_scenario(str(lesson.path)), lesson.levers),
                                [lesson.name])
     title = f"{lesson.title(lang.value)} — govsim"
@@ -132,7 +136,7 @@ def Classroom(lessons: dict[str, Lesson], broken: dict[str, str], export_dir: Pa
         ExportCard(model.value, export_dir)
     SolaraViz(model, components=[StatusView, CoverageView, TrustView, WorkloadView, HoursView, MapView],
               model_params=model_params(controls, lang.value, model.value.session.overrides,
-                                        scenario=str(lesson.path)),
+                                        lesson=str(lesson.path)),
               name=title).key(f"lesson:{lesson.name}")
 
 
@@ -144,7 +148,7 @@ def LessonCard(lessons: dict[str, Lesson], lesson: Lesson, model: solara.Reactiv
 
     def choose(title: str) -> None:
         chosen = lessons[by_title[title]]
-        model.set(TeachModel(scenario=str(chosen.path)))
+        model.set(TeachModel(lesson=str(chosen.path)))
         lesson_name.set(chosen.name)
         exported.set("")
 

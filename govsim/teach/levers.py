@@ -197,7 +197,7 @@ def model_params(controls: Iterable[Control], lang: str = "en",
         controls: The lesson's controls.
         lang: Language of the labels.
         values: Current values by path, so a re-drawn panel keeps what the user set.
-        **fixed: Arguments passed to the model unchanged (e.g. the scenario file).
+        **fixed: Arguments passed to the model unchanged (e.g. the lesson's file).
     """
     values = values or {}
     return {**fixed, **{c.path: c.model_param(lang, values.get(c.path)) for c in controls}}
