@@ -5,8 +5,14 @@
 #   ./scripts/run.sh
 #   ./scripts/run.sh scenarios/baseline.yaml --seed 2 --plot
 #   ./scripts/run.sh --set population.residents=5000 --json
+# The venv is made with python3 (or $PYTHON); see scripts/_venv.sh.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-(cd "$root" && source scripts/_venv.sh && ensure_venv && ensure_system_packages fonts-wqy-microhei)
+caller="$PWD"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_venv.sh
+ensure_venv
+ensure_system_packages fonts-wqy-microhei
+python="$(cd "$VENV" && pwd)/bin/python"
 # Run from the caller's directory so relative paths (scenario, --out) mean what they typed.
-exec "$root/.venv/bin/python" -m govsim run "$@"
+cd "$caller"
+exec "$python" -m govsim run "$@"

@@ -2,6 +2,7 @@
 # The project's test command: install govsim with its test tools into .venv if
 # needed, lint with ruff, then run the test suite. Extra arguments go to pytest,
 # e.g. ./scripts/test.sh -k cli -x
+# The venv is made with python3 (or $PYTHON); see scripts/_venv.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/_venv.sh
@@ -16,7 +17,7 @@ for dir in govsim tests benchmarks; do
     fi
 done
 if [ "${#lint[@]}" -gt 0 ]; then
-    .venv/bin/python -m ruff check "${lint[@]}"
+    "$VENV/bin/python" -m ruff check "${lint[@]}"
 fi
 # pytest's own exit code is the result: 5 ("no tests collected") fails too.
-exec .venv/bin/python -m pytest -q "$@"
+exec "$VENV/bin/python" -m pytest -q "$@"
