@@ -38,6 +38,15 @@ class UsageError(Exception):
     """A bad command line that argparse cannot catch; ``str()`` is the message."""
 
 
+def _version_text() -> str:
+    """govsim's version and the versions its results depend on, for bug reports."""
+    from govsim.run import versions
+
+    v = versions()
+    return (f"govsim {__version__} (Python {v['python']}; Mesa {v['mesa']}, NumPy {v['numpy']}, "
+            f"pandas {v['pandas']})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``govsim`` command line and return its exit code.
 
@@ -84,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate how policies are carried out at the grassroots (agent-based model).",
         epilog="Run 'govsim COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"govsim {__version__}")
+    parser.add_argument("--version", action="version", version=_version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in (_add_run, _add_validate, _add_plot, _add_params, _add_schema):
         add(sub, common)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -53,7 +55,9 @@ def test_help_for_every_command(command: str, capsys) -> None:
 
 def test_version(capsys) -> None:
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out.strip() == f"govsim {cli.__version__}"
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"govsim {cli.__version__} (Python {platform.python_version()}; Mesa ")
+    assert f"pandas {metadata.version('pandas')})" in out
 
 
 @pytest.mark.parametrize("argv", [[], ["frobnicate"], ["run", "--steps", "0"], ["run", "--seed", "x"],
