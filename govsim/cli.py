@@ -117,6 +117,9 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, metavar="DIR",
                    help=f"directory for the results (default: {RUNS_DIR}/NAME-sSEED-HASH8)")
     p.add_argument("--overwrite", action="store_true", help="replace a different run already in DIR")
+    p.add_argument("--cases", action="store_true",
+                   help="also write DIR/cases.parquet, the case ledger: one row per need, with "
+                        "its deadline and outcome (see docs/odd.md)")
     p.add_argument("--plot", action=argparse.BooleanOptionalAction, default=True,
                    help="draw DIR/figure.png of coverage, trust and workload (default: on)")
     p.add_argument("--json", action="store_true",
@@ -185,7 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     identity = {"scenario_hash": scenario.hash, "seed": scenario.seed, "steps": scenario.steps}
     check_run_dir(out, identity, args.overwrite)
     with _progress_bar(args, scenario) as progress:
-        result = simulate(scenario, progress=progress)
+        result = simulate(scenario, progress=progress, cases=args.cases)
     write_run(result, out, overwrite=args.overwrite, figure=args.plot)
     if _quiet(args):
         return EXIT_OK
@@ -349,7 +352,8 @@ def _progress_bar(args: argparse.Namespace, scenario: Any) -> Iterator[Callable[
         return
     from tqdm import tqdm
 
-    with tqdm(total=scenario.steps, desc=scenario.name, unit="week", file=sys.stderr, leave=False) as bar:
+    total = scenario.steps + scenario.params["warmup_weeks"]
+    with tqdm(total=total, desc=scenario.name, unit="week", file=sys.stderr, leave=False) as bar:
 
         def update(done: int, total: int) -> None:
             bar.total = total

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import math
 import os
@@ -36,6 +37,7 @@ TIMESERIES = "timeseries.csv"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_JSON = "summary.json"
 SCENARIO = "scenario.yaml"
+CASES = "cases.parquet"
 FIGURE = "figure.png"
 
 #: dtypes given to ``pd.read_csv``: a column that happens to hold only whole
@@ -58,6 +60,7 @@ class StoredRun:
         timeseries: Weekly values, tidy: week, metric, scope, key, value.
         summary: Whole-run values with label, unit and higher_is_better.
         manifest: The manifest, including the ``files`` checksums.
+        cases: The case ledger, when the run was written with one (``cases.parquet``).
     """
 
     path: Path
@@ -66,6 +69,7 @@ class StoredRun:
     timeseries: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    cases: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -82,7 +86,8 @@ def write_run(result: Any, out_dir: str | os.PathLike[str], *, overwrite: bool =
     """Write a run to ``out_dir`` and return the directory.
 
     Files: ``timeseries.csv``, ``summary.csv``, ``summary.json``,
-    ``scenario.yaml``, optionally ``figure.png``, and last ``manifest.json``.
+    ``scenario.yaml``, ``cases.parquet`` when the result has a case ledger,
+    optionally ``figure.png``, and last ``manifest.json``.
     Writing the same result again gives byte-identical files.
 
     Args:
@@ -112,6 +117,8 @@ def write_run(result: Any, out_dir: str | os.PathLike[str], *, overwrite: bool =
         SUMMARY_JSON: json_bytes(summary_document(result)),
         SCENARIO: result.scenario.to_yaml().encode("utf-8"),
     }
+    if getattr(result, "cases", None) is not None:
+        payloads[CASES] = parquet_bytes(result.cases)
     files = {name: write_atomic(out / name, data) for name, data in payloads.items()}
     if figure:
         from govsim.plots import plot_run
@@ -150,7 +157,10 @@ def read_run(run_dir: str | os.PathLike[str], *, verify: bool = True) -> StoredR
     if not isinstance(scenario, dict):
         scenario = _read_yaml(path / SCENARIO)
     seed = manifest.get("seed")
-    return StoredRun(path, scenario, None if seed is None else int(seed), timeseries, summary, manifest)
+    files = manifest.get("files")
+    cases = pd.read_parquet(path / CASES) if isinstance(files, dict) and CASES in files else None
+    return StoredRun(path, scenario, None if seed is None else int(seed), timeseries, summary, manifest,
+                     cases)
 
 
 #: The same as :func:`read_run`, for readers who think of it as loading.
@@ -258,6 +268,13 @@ def write_atomic(path: Path, data: bytes) -> dict[str, Any]:
         raise
     _fsync_dir(path.parent)
     return {"sha256": _sha256(data), "bytes": len(data)}
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as Parquet (zstd), keeping categorical and nullable integer columns as they are."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False, compression="zstd")
+    return buffer.getvalue()
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

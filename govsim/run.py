@@ -34,6 +34,7 @@ class RunResult:
         summary: Whole-run values by :func:`govsim.metrics.summarise`.
         manifest: What is needed to reproduce the run: resolved scenario, hash,
             seed, versions, git commit, start time and wall time.
+        cases: The case ledger, one row per need (``simulate(..., cases=True)``), else None.
     """
 
     scenario: Scenario
@@ -41,6 +42,7 @@ class RunResult:
     timeseries: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    cases: pd.DataFrame | None = None
 
     def headline(self) -> pd.DataFrame:
         """Overall whole-run values of the headline metrics: name, label, value, unit."""
@@ -53,6 +55,7 @@ def simulate(
     *,
     steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cases: bool = False,
 ) -> RunResult:
     """Run one scenario to the end and return its tables.
 
@@ -60,7 +63,9 @@ def simulate(
         scenario: A resolved scenario from :func:`govsim.load_scenario`.
         seed: Random seed; defaults to the scenario's own.
         steps: Weeks to run; defaults to the scenario's own.
-        progress: Called as ``progress(week_done, total_weeks)`` after each week.
+        progress: Called as ``progress(week_done, total_weeks)`` after each week,
+            the warm-up's included (its weeks come first).
+        cases: Keep the case ledger (``RunResult.cases``): one row per need.
 
     Returns:
         The run's tables and manifest.
@@ -73,14 +78,16 @@ def simulate(
     steps = scenario.steps
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    model = GovModel(scenario, seed=seed)
-    for week in range(steps):
+    model = GovModel(scenario, seed=seed, cases=cases)
+    total = steps + scenario.params["warmup_weeks"]
+    for week in range(total):
         model.step()
         if progress is not None:
-            progress(week + 1, steps)
+            progress(week + 1, total)
     timeseries = model.recorder.table()
+    ledger = model.case_ledger() if cases else None
     manifest = build_manifest(scenario, seed, steps, started, time.perf_counter() - clock)
-    return RunResult(scenario, seed, timeseries, summarise(timeseries), manifest)
+    return RunResult(scenario, seed, timeseries, summarise(timeseries), manifest, ledger)
 
 
 def build_manifest(

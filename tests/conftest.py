@@ -61,7 +61,36 @@ def assert_hours_balance(timeseries: pd.DataFrame) -> pd.DataFrame:
     return c
 
 
+def assert_cases_conserved(ledger: pd.DataFrame, timeseries: pd.DataFrame) -> None:
+    """Nothing created or lost: every need has one ledger row and one outcome, and the weekly
+    counts of needs raised, due, met in time, late, abandoned, left, excluded and open are
+    counts of those rows."""
+    assert (ledger["case_id"].to_numpy() == np.arange(len(ledger))).all()
+    assert ledger["outcome"].notna().all()
+    ts = timeseries[timeseries["scope"] == "overall"]
+    o = ts.pivot(index="week", columns="metric", values="value")
+    last = int(o.index.max())
+
+    def within(column: str) -> pd.Series:
+        return ledger[column].between(0, last).fillna(False).astype(bool)
+
+    outcome = ledger["outcome"]
+    assert o["cases_raised"].sum() == within("raised_week").sum()
+    assert o["excluded"].sum() == (within("raised_week") & (outcome == "excluded")).sum()
+    assert o["cases_due"].sum() == within("deadline_week").sum()
+    assert o["resolved_in_time"].sum() == (within("deadline_week") & (outcome == "in_time")).sum()
+    for name, metric in (("late", "resolved_late"), ("abandoned", "abandoned"), ("left", "cases_left")):
+        assert o[metric].sum() == (within("closed_week") & (outcome == name)).sum(), name
+    assert o["backlog"].iloc[-1] == (outcome == "open").sum()
+    closed = ledger["closed_week"]
+    assert (closed.dropna() >= ledger.loc[closed.notna(), "raised_week"]).all()
+    in_time = outcome == "in_time"
+    assert (ledger.loc[in_time, "closed_week"] <= ledger.loc[in_time, "deadline_week"]).all()
+    late = outcome == "late"
+    assert (ledger.loc[late, "closed_week"] > ledger.loc[late, "deadline_week"]).all()
+
+
 @pytest.fixture(scope="session")
 def baseline_run() -> govsim.RunResult:
     """One small baseline run shared by the invariant tests."""
-    return govsim.simulate(small("baseline"), seed=3)
+    return govsim.simulate(small("baseline"), seed=3, cases=True)

@@ -12,7 +12,15 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from conftest import assert_hours_balance, assert_same_as_baseline, mean_over, overall, small, summary
+from conftest import (
+    assert_cases_conserved,
+    assert_hours_balance,
+    assert_same_as_baseline,
+    mean_over,
+    overall,
+    small,
+    summary,
+)
 
 import govsim
 from govsim.model import GovModel
@@ -69,10 +77,9 @@ def test_recurrences_are_exactly_the_extra_needs_raised():
 
 
 def test_cases_and_hours_balance_with_the_programme():
-    run = govsim.simulate(small("mediation", "policies.0.amplify_share=1"), seed=1)
+    run = govsim.simulate(small("mediation", "policies.0.amplify_share=1"), seed=1, cases=True)
     o = overall(run)
-    closed = o["resolved_in_time"].sum() + o["resolved_late"].sum() + o["abandoned"].sum()
-    assert o["cases_raised"].sum() == closed + o["excluded"].sum() + o["backlog"].iloc[-1]
+    assert_cases_conserved(run.cases, run.timeseries)
     c = assert_hours_balance(run.timeseries)
     by_community = c.groupby(level="key")["incidents"].sum()
     assert by_community.sum() == o["incidents"].sum()

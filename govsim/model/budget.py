@@ -86,12 +86,13 @@ class Budget:
         self.alignment, self.need_money = 0.0, None
         self.extra_flexible = np.zeros_like(self.extra_flexible)
 
-    def open_year(self) -> None:
-        """Pay in a new year's money."""
-        earmarked = self.yearly * (1.0 - self.flexible_share)
+    def open_year(self, share: float = 1.0) -> None:
+        """Pay in a new year's money (``share`` of it, for a year the run enters part-way)."""
+        yearly = self.yearly * share
+        earmarked = yearly * (1.0 - self.flexible_share)
         self.lines = earmarked[:, None] * self._weights()
-        self.flexible = self.yearly * self.flexible_share + self.extra_flexible
-        self.paid_in += float(self.yearly.sum() + self.extra_flexible.sum())
+        self.flexible = yearly * self.flexible_share + self.extra_flexible
+        self.paid_in += float(yearly.sum() + self.extra_flexible.sum())
 
     def deposit(self, communities: np.ndarray, amount: float) -> None:
         """Pay ``amount`` into the flexible pool of each of ``communities`` now (e.g. emergency reserves)."""

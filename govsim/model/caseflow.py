@@ -14,6 +14,7 @@ import numpy as np
 
 from govsim.model.allocate import grouped_sum, order_by, serve_in_order
 from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, TOWNSHIP
+from govsim.model.ledger import ABANDONED, EXCLUDED, IN_TIME, LATE, LEFT, NO_CHANNEL, NO_LEVEL
 from govsim.model.levers import choose_channel
 from govsim.model.residents import CHILD, ELDERLY
 from govsim.model.selection import mask_of
@@ -23,38 +24,51 @@ if TYPE_CHECKING:
     from govsim.model.govmodel import GovModel
 
 
+#: Case columns the ledger keeps of each closed case.
+LEDGER_FIELDS = ("case_id", "resident", "stratum", "community", "category", "channel", "raised",
+                 "deadline", "level", "bounced")
+
 KINDS = ("raised", "online", "excluded", "left", "in_time", "late", "went_late", "abandoned",
          "escalated")
 
 
 @dataclass
 class WeekTally:
-    """This week's events: for each kind, the residents (rows) and categories involved.
+    """This week's events: for each kind, the residents (rows), categories and strata involved.
 
     Kinds: ``raised`` needs, of which ``online`` were filed online and
     ``excluded`` could not be filed; cases resolved ``in_time`` or ``late``,
     that ``went_late``, were ``abandoned``, ``escalated`` by residents, or
-    closed because the resident ``left``. Repeats are allowed.
+    closed because the resident ``left``. Repeats are allowed. The stratum is
+    the one the resident had when the need was raised (a resident who moves
+    away is replaced by a newcomer in the same row), so that counts by group
+    match the case ledger.
     """
 
-    events: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(
+    events: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(
         default_factory=lambda: {kind: [] for kind in KINDS})
     wait_weeks: list[np.ndarray] = field(default_factory=list)  # aligned with in_time + late
     money_spent: np.ndarray | None = None
 
-    def add(self, kind: str, rows: np.ndarray, categories: np.ndarray) -> None:
-        """Record residents ``rows`` with the categories of their cases."""
-        self.events[kind].append((rows, categories))
+    def add(self, kind: str, rows: np.ndarray, categories: np.ndarray, strata: np.ndarray) -> None:
+        """Record residents ``rows`` with the categories and strata of their needs."""
+        self.events[kind].append((rows, categories, strata))
 
     def rows(self, kind: str) -> np.ndarray:
         """All residents of one event kind, concatenated."""
-        parts = [r for r, _ in self.events[kind]]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return self._column(kind, 0, np.int64)
 
     def categories(self, kind: str) -> np.ndarray:
         """Categories of one event kind, aligned with :meth:`rows`."""
-        parts = [c for _, c in self.events[kind]]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
+        return self._column(kind, 1, np.int8)
+
+    def strata(self, kind: str) -> np.ndarray:
+        """Strata of one event kind, aligned with :meth:`rows`."""
+        return self._column(kind, 2, np.int8)
+
+    def _column(self, kind: str, i: int, dtype: type) -> np.ndarray:
+        parts = [event[i] for event in self.events[kind]]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
@@ -103,21 +117,35 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
                              home, (model.streams("family_help") if own_needs else rng).random(who.size)
                              if model.levers.channels.family_help > 0 else np.ones(who.size))
     barred = (channel < 0) | ~res.registered[who]
-    tally.add("raised", who, category)
-    tally.add("excluded", who[barred], category[barred])
-    keep = ~barred
-    who, category, channel = who[keep], category[keep], channel[keep]
-    need_level, needs_money = need_level[keep], needs_money[keep]
-    tally.add("online", who[channel == ONLINE], category[channel == ONLINE])
-    level = np.zeros(who.size, dtype=np.int8)
+    case_id = model.next_case_id + np.arange(who.size, dtype=np.int64)
+    model.next_case_id += who.size
+    stratum = res.stratum[who].astype(np.int8)
     community = res.community[who]
+    deadline = week + needs.deadline[category]
+    model.due_book.add_due(deadline, stratum, community)
+    tally.add("raised", who, category, stratum)
+    tally.add("excluded", who[barred], category[barred], stratum[barred])
+    if model.ledger is not None:
+        model.ledger.close(EXCLUDED, week, case_id=case_id[barred], resident=who[barred],
+                           stratum=stratum[barred], community=community[barred],
+                           category=category[barred], channel=np.full(int(barred.sum()), NO_CHANNEL),
+                           raised=np.full(int(barred.sum()), week), deadline=deadline[barred],
+                           level=np.full(int(barred.sum()), NO_LEVEL), bounced=np.zeros(int(barred.sum())))
+    keep = ~barred
+    who, category, channel, stratum = who[keep], category[keep], channel[keep], stratum[keep]
+    need_level, needs_money = need_level[keep], needs_money[keep]
+    case_id, community, deadline = case_id[keep], community[keep], deadline[keep]
+    online = channel == ONLINE
+    tally.add("online", who[online], category[online], stratum[online])
+    level = np.zeros(who.size, dtype=np.int8)
     factor = model.levers.hours_factor[channel] * model.levers.category_hours_factor[category]
     hours = needs.handling_hours(category, level, need_level, factor)
     model.cases.add(
-        resident=who, community=community, township=model.hierarchy.community_township[community],
+        case_id=case_id, resident=who, stratum=stratum, community=community,
+        township=model.hierarchy.community_township[community],
         category=category, department=needs.department[category], level=level,
         need_level=need_level, hours_left=hours + extra_hours,
-        raised=np.full(who.size, week), deadline=week + needs.deadline[category],
+        raised=np.full(who.size, week), deadline=deadline,
         ready=np.full(who.size, week), channel=channel,
         cost=np.where(needs_money, needs.cost[category], 0.0),
         late=np.zeros(who.size, dtype=bool), done=np.zeros(who.size, dtype=bool),
@@ -243,17 +271,28 @@ def settle(model: GovModel, week: int, tally: WeekTally) -> np.ndarray:
     resolved = c["done"] & (c["cost"] <= 0)
     in_time = resolved & (week <= c["deadline"])
     late = resolved & ~in_time
-    tally.add("in_time", c["resident"][in_time], c["category"][in_time])
-    tally.add("late", c["resident"][late], c["category"][late])
+    model.due_book.add_met(c["deadline"][in_time], c["stratum"][in_time], c["community"][in_time])
+    for kind, outcome, mask in (("in_time", IN_TIME, in_time), ("late", LATE, late)):
+        tally.add(kind, c["resident"][mask], c["category"][mask], c["stratum"][mask])
+        log_closed(model, week, outcome, mask)
     tally.wait_weeks.append(week - np.concatenate([c["raised"][in_time], c["raised"][late]]))
     return ~resolved
+
+
+def log_closed(model: GovModel, week: int, outcome: int, which: np.ndarray) -> None:
+    """Write open cases ``which`` (a mask or indices) into the case ledger, if one is kept."""
+    if model.ledger is None:
+        return
+    c = model.cases
+    model.ledger.close(outcome, week, **{name: c[name][which] for name in LEDGER_FIELDS})
 
 
 def close_for_residents(model: GovModel, rows: np.ndarray, tally: WeekTally) -> None:
     """Close the open cases of residents who left (counted as abandoned, without trust change)."""
     c = model.cases
     leaving = mask_of(rows, model.residents.n)[c["resident"]]
-    tally.add("left", c["resident"][leaving], c["category"][leaving])
+    tally.add("left", c["resident"][leaving], c["category"][leaving], c["stratum"][leaving])
+    log_closed(model, model.week, LEFT, leaving)
     c.keep(~leaving)
 
 
@@ -267,7 +306,7 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     overdue = still_open & (week > c["deadline"])
     newly = overdue & ~c["late"]
     c["late"][newly] = True
-    tally.add("went_late", c["resident"][newly], c["category"][newly])
+    tally.add("went_late", c["resident"][newly], c["category"][newly], c["stratum"][newly])
     candidates = np.flatnonzero(overdue)
     u_abandon, u_escalate = rng.random(candidates.size), rng.random(candidates.size)
     gives_up = u_abandon < 1.0 / beh["patience_weeks"]
@@ -276,9 +315,10 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     pushes = ~gives_up & (u_escalate < push_rate) & (c["level"][candidates] < COUNTY) & ~c["done"][
         candidates]
     abandoned = candidates[gives_up]
-    tally.add("abandoned", c["resident"][abandoned], c["category"][abandoned])
+    tally.add("abandoned", c["resident"][abandoned], c["category"][abandoned], c["stratum"][abandoned])
+    log_closed(model, week, ABANDONED, abandoned)
     escalated = candidates[pushes]
-    tally.add("escalated", c["resident"][escalated], c["category"][escalated])
+    tally.add("escalated", c["resident"][escalated], c["category"][escalated], c["stratum"][escalated])
     from_community = escalated[c["level"][escalated] == COMMUNITY]  # leaving the community
     model.extra_admin += beh["escalation_report_hours"] * np.bincount(
         c["community"][from_community], minlength=model.hierarchy.communities)

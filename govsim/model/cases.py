@@ -17,7 +17,9 @@ CHANNELS = ("online", "office", "home_visit", "proxy")
 ONLINE, OFFICE, HOME_VISIT, PROXY = range(4)
 
 COLUMNS: dict[str, type] = {
+    "case_id": np.int64,      # the need's number, in the order needs were raised (from 0)
     "resident": np.int64,     # row of the resident who raised it
+    "stratum": np.int8,       # the resident's stratum (age group × flags) when it was raised
     "community": np.int32,
     "township": np.int32,
     "category": np.int8,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from govsim.metrics import Recorder
 from govsim.model import caseflow
@@ -13,6 +14,7 @@ from govsim.model.allocate import segment_sums
 from govsim.model.budget import Budget
 from govsim.model.cases import Cases
 from govsim.model.hierarchy import build_hierarchy
+from govsim.model.ledger import CaseLedger, DueBook
 from govsim.model.levers import Levers
 from govsim.model.needs import NeedTable
 from govsim.model.observe import record_week
@@ -44,10 +46,15 @@ class GovModel(mesa.Model):
             per resident with the same weekly rules written agent by agent. It
             is much slower and exists as a test oracle (the two must agree
             statistically) and as the benchmark's reference.
+        cases: Keep the case ledger (one row per need, :meth:`case_ledger`).
+
+    Weeks are numbered so that the first reported week is 0: the model starts
+    at week ``-warmup_weeks`` and records nothing before week 0
+    (:meth:`warm_up` runs those weeks).
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None,
-                 residents: str = "vectorised") -> None:
+                 residents: str = "vectorised", cases: bool = False) -> None:
         seed = scenario.seed if seed is None else int(seed)
         self.streams = Streams(seed)
         super().__init__(rng=self.streams("mesa"))
@@ -55,7 +62,8 @@ class GovModel(mesa.Model):
         # own experimental Scenario objects, whose setter writes ``scenario.model``).
         self.gov_scenario = scenario
         self.params = p = scenario.params
-        self.week = 0
+        self.week = -p["warmup_weeks"]
+        self.year_open = False
         self.weeks_per_year = p["budget"]["weeks_per_year"]
         self.hierarchy = h = build_hierarchy(p["hierarchy"], p["population"])
         if residents == "vectorised":
@@ -84,6 +92,9 @@ class GovModel(mesa.Model):
         self.department_delay = np.array([d.delay_weeks for d in self.departments])
         self.posts = h.community_grids + len(self.departments)
         self.cases = Cases()
+        self.next_case_id = 0
+        self.due_book = DueBook(h.communities)
+        self.ledger = CaseLedger() if cases else None
         self.extra_admin = np.zeros(h.communities)
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
@@ -133,10 +144,13 @@ class GovModel(mesa.Model):
             if policy.active(week):
                 policy.week_start(self, week)
         self.org_capacity = capacity_matrix(self.organisations, self.hierarchy.communities)
-        if week % self.weeks_per_year == 0:                                    # 2
+        if week % self.weeks_per_year == 0 or not self.year_open:             # 2
             for policy in self.policies:
                 policy.year_start(self, week)
-            self.budget.open_year()
+            # A run that starts within a budget year gets that year's remaining share.
+            self.budget.open_year(share=(-week % self.weeks_per_year or self.weeks_per_year)
+                                  / self.weeks_per_year)
+            self.year_open = True
             self.budget.block_grant()  # the default again next year unless a policy splits it
         caseflow.raise_needs(self, week, tally)                                # 3
         org_hours = caseflow.serve_by_helpers(self, week, self.org_capacity)   # 4
@@ -163,6 +177,17 @@ class GovModel(mesa.Model):
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
         self.week += 1
+
+    def warm_up(self) -> None:
+        """Run the warm-up weeks (simulated, not reported), so that week 0 comes next."""
+        while self.week < 0:
+            self.step()
+
+    def case_ledger(self) -> pd.DataFrame:
+        """One row per need so far, closed or open (needs ``cases=True``); see ``docs/odd.md``."""
+        if self.ledger is None:
+            raise RuntimeError("this model keeps no case ledger: build it with GovModel(..., cases=True)")
+        return self.ledger.frame(self)
 
     # -- phases ---------------------------------------------------------------------
     def _default_levers(self) -> Levers:

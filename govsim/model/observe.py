@@ -22,24 +22,28 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
 
 
 #: Event kinds of the week's tally that metrics count.
-_KINDS = ("raised", "in_time", "late", "escalated", "went_late", "excluded", "online", "abandoned", "left")
+_KINDS = ("raised", "late", "escalated", "excluded", "online", "abandoned", "left")
 _ESCALATED = _KINDS.index("escalated")
 #: Case metrics recorded overall, by group and by community, in this order.
 _CASE_METRICS = ("cases_raised", "cases_due", "resolved_in_time", "resolved_late", "abandoned",
-                 "coverage", "excluded", "cases_filed", "cases_online", "online_share")
+                 "cases_left", "coverage", "abandoned_share", "excluded", "cases_filed",
+                 "cases_online", "online_share")
 
 
 def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, org_hours: np.ndarray,
                 departures: np.ndarray, lapsed: np.ndarray) -> None:
-    """Record every metric of the week at its declared scopes."""
+    """Record every metric of the week at its declared scopes (nothing during the warm-up)."""
+    due = model.due_book.take(week)
+    bounces, model.bounces = model.bounces, 0
+    if week < 0:
+        return
     rec, res = model.recorder, model.residents
-    counts = _count_events(model, tally)
+    counts = _count_events(model, tally, due)
     for scope, n in counts.items():
         rec.block(week, scope, _CASE_METRICS, _case_metrics(n))
     rec.overall(week, "escalations", float(counts["overall"][_ESCALATED, 0]))
     rec.by(week, "escalations", "community", counts["community"][_ESCALATED])
-    rec.overall(week, "bounces", float(model.bounces))
-    model.bounces = 0
+    rec.overall(week, "bounces", float(bounces))
     # Few are unregistered, if any: find them rather than sum the whole population.
     unregistered = np.diff(np.searchsorted(np.flatnonzero(~res.registered), model.hierarchy.community_bounds))
     rec.overall(week, "unregistered_share", float(unregistered.sum() / res.n) if res.n else np.nan)
@@ -57,33 +61,37 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
         policy.record(model, week, rec)
 
 
-def _count_events(model: GovModel, tally: WeekTally) -> dict[str, np.ndarray]:
-    """Residents of each event kind of :data:`_KINDS`, counted per scope.
+def _count_events(model: GovModel, tally: WeekTally,
+                  due: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    """Needs of each event kind of :data:`_KINDS`, then those due and met in time, per scope.
 
-    Returns, per scope, an array with a row per kind and a column per key.
-    Every kind's residents are labelled and counted together (two bincounts
-    for the week rather than two per kind).
+    Returns, per scope, an array with a row per kind (the last two: due this
+    week, and of those met in time) and a column per key. Every kind's needs
+    are labelled and counted together (two bincounts for the week rather than
+    two per kind), by the stratum each need was raised in.
     """
     res, k, n_kinds = model.residents, model.hierarchy.communities, len(_KINDS)
-    parts = [tally.rows(kind) for kind in _KINDS]
-    rows = np.concatenate(parts)
-    label = np.repeat(np.arange(n_kinds), [part.size for part in parts])
-    by_group = np.bincount(label * N_STRATA + res.stratum[rows], minlength=n_kinds * N_STRATA)
-    by_community = np.bincount(label * k + res.community[rows], minlength=n_kinds * k).reshape(n_kinds, k)
+    rows = [tally.rows(kind) for kind in _KINDS]
+    strata = np.concatenate([tally.strata(kind) for kind in _KINDS]).astype(np.intp)
+    label = np.repeat(np.arange(n_kinds), [part.size for part in rows])
+    by_stratum = np.bincount(label * N_STRATA + strata, minlength=n_kinds * N_STRATA)
+    by_community = np.bincount(label * k + res.community[np.concatenate(rows)],
+                               minlength=n_kinds * k).reshape(n_kinds, k)
+    due_s, due_k, met_s, met_k = due
+    by_stratum = np.vstack([by_stratum.reshape(n_kinds, N_STRATA), due_s, met_s])
+    by_community = np.vstack([by_community, due_k, met_k])
     return {"overall": by_community.sum(axis=1, keepdims=True),
-            "group": by_group.reshape(n_kinds, N_STRATA) @ MEMBERSHIP,
+            "group": by_stratum @ MEMBERSHIP,
             "community": by_community}
 
 
 def _case_metrics(n: np.ndarray) -> np.ndarray:
-    """The rows of :data:`_CASE_METRICS` from event counts (a row per kind of :data:`_KINDS`)."""
-    raised, in_time, late, _, went_late, excluded, online, abandoned, left = n.astype(np.float64)
-    # A need that could not even be filed is due and unmet, like one that went late.
-    due = in_time + went_late + excluded
+    """The rows of :data:`_CASE_METRICS` from counts (a row per kind of :data:`_KINDS`, then
+    due and met in time)."""
+    raised, late, _, excluded, online, abandoned, left, due, met = n.astype(np.float64)
     filed = raised - excluded
-    # Residents who left with open cases gave up on them, as far as coverage goes.
-    return np.array([raised, due, in_time, late, abandoned + left, _ratio(in_time, due), excluded,
-                     filed, online, _ratio(online, filed)])
+    return np.array([raised, due, met, late, abandoned, left, _ratio(met, due), _ratio(abandoned, due),
+                     excluded, filed, online, _ratio(online, filed)])
 
 
 def reporting_policies(policies: list[Policy], week: int) -> list[Policy]:

@@ -17,6 +17,9 @@ import numpy as np
 from govsim.model.allocate import order_by
 from govsim.model.hierarchy import Hierarchy
 
+#: ``refill_week`` of a post that is filled or not to be refilled (weeks may be negative).
+NO_REFILL = np.iinfo(np.int64).min
+
 
 class Workforce:
     """All workers, one row each (a row is a post that may be vacant)."""
@@ -30,7 +33,7 @@ class Workforce:
         self.skill = np.clip(rng.normal(staff["skill_mean"], staff["skill_sd"], n), 0.05, 1.0)
         self.burnout = np.zeros(n)
         self.present = np.ones(n, dtype=bool)
-        self.refill_week = np.full(n, -1, dtype=np.int64)
+        self.refill_week = np.full(n, NO_REFILL, dtype=np.int64)
         self.contract_hours = staff["contract_hours"]
         self.overtime_limit = staff["overtime_limit"]
         self.params = staff
@@ -72,11 +75,11 @@ class Workforce:
         leaving = self.present & (rng.random(self.community.size) < chance)
         self.present[leaving] = False
         self.refill_week[leaving] = week + p["refill_delay_weeks"]
-        hired = ~self.present & (self.refill_week >= 0) & (self.refill_week <= week)
+        hired = ~self.present & (self.refill_week != NO_REFILL) & (self.refill_week <= week)
         self.present[hired] = True
         self.skill[hired] = p["new_worker_skill"]
         self.burnout[hired] = 0.0
-        self.refill_week[hired] = -1
+        self.refill_week[hired] = NO_REFILL
         return np.bincount(self.community[leaving], minlength=self.communities)
 
     def posts(self) -> np.ndarray:

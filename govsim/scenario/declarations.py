@@ -305,8 +305,11 @@ TOP_LEVEL = (
     _p("description", "str", "", "What the scenario shows."),
     _p("seed", "int", 1, "Random seed; same scenario and seed give identical output.", low=0,
        high=2**63 - 1),
-    _p("steps", "int", 156, "Weeks to simulate.", unit="weeks", low=1, high=5200,
+    _p("steps", "int", 156, "Weeks to report.", unit="weeks", low=1, high=5200,
        source="assumption: three years shows burnout and budget cycles"),
+    _p("warmup_weeks", "int", 0, "Weeks simulated before week 0 and not reported, so that "
+       "averages start from a running county rather than empty queues.", unit="weeks", low=0,
+       high=1040, source="assumption: see docs/odd.md, 'Warm-up'"),
 )
 
 
