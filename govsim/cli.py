@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,26 @@ def _version_text() -> str:
             f"pandas {v['pandas']})")
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Warnings as one sentence on stderr, like errors (no source line of govsim's own)."""
+    _err(f"govsim: warning: {message}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``govsim`` command line and return its exit code.
 
     Args:
         argv: Arguments without the program name; default ``sys.argv[1:]``.
     """
+    shown, warnings.showwarning = warnings.showwarning, _show_warning
+    try:
+        return _main(argv)
+    finally:
+        warnings.showwarning = shown
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

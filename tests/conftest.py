@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 #: One urban community of 4,000 and one village of 2,000: every mechanism, little time.
-SMALL = ["population.residents=6000", "hierarchy.communities_per_township=1"]
+SMALL = ["population.residents=6000", "hierarchy.communities_per_township=1", "warmup_weeks=0"]
 
 
 def small(name: str = "baseline", *overrides: str, steps: int = 78) -> govsim.Scenario:

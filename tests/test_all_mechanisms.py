@@ -58,6 +58,6 @@ def test_money_and_people_are_conserved():
         assert sizes[0] + sizes[1] + sizes[2] == n  # elderly + working-age + children
     ts = model.recorder.table()
     o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
-    held = model.budget.lines.sum() + model.budget.flexible.sum()
+    held = model.budget.held()
     assert o["money_spent"].sum() + o["money_lapsed"].sum() + held == pytest.approx(model.budget.paid_in)
     assert model.residents.trust.min() >= 0.0 and model.residents.trust.max() <= 1.0

@@ -89,5 +89,5 @@ def test_reserves_add_money_that_is_spent_lapsed_or_held():
     o = ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
     reserves = model.policies[0].params["reserve_yuan"] * model.hierarchy.communities  # one flood, all hit
     paid_in = model.budget.yearly.sum() * 2 + reserves  # two budget years opened in 60 weeks
-    held = model.budget.lines.sum() + model.budget.flexible.sum()
+    held = model.budget.held()
     assert o["money_spent"].sum() + o["money_lapsed"].sum() + held == pytest.approx(paid_in)

@@ -53,7 +53,7 @@ def test_money_paid_in_is_spent_lapsed_or_held():
     years_opened = -(-scenario.steps // model.weeks_per_year)
     assert model.budget.paid_in == pytest.approx(model.budget.yearly.sum() * years_opened)
     paid_in = model.budget.paid_in
-    held = model.budget.lines.sum() + model.budget.flexible.sum()
+    held = model.budget.held()
     assert o["money_spent"].sum() + o["money_lapsed"].sum() + held == pytest.approx(paid_in)
     assert o["money_lapsed"].sum() > 0
 

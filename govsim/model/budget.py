@@ -1,7 +1,9 @@
 """Service money: lines per category, a flexible pool, and the year-end lapse.
 
-Each community receives its yearly service money at the start of each budget
-year. A share of it is flexible (usable for any case); the rest is split into
+Each community's yearly service money is set aside at the start of each
+budget year and released to it in equal weekly allotments (or, with
+``budget.release: year_start``, all at once); what is released and not spent
+carries over within the year. A share of it is flexible (usable for any case); the rest is split into
 lines tied to categories (专款专用). A case that needs money draws on its own
 line first, then on the flexible pool; a case that cannot be paid in full
 waits. Whatever is left at the year's end lapses. With no earmarking policy
@@ -41,8 +43,12 @@ class Budget:
     """
 
     def __init__(self, hierarchy: Hierarchy, spec: dict) -> None:
-        self.yearly = np.where(hierarchy.community_rural, spec["service_funds_rural"],
-                               spec["service_funds_urban"]).astype(np.float64)
+        per_capita = np.where(hierarchy.community_rural, spec["service_funds_per_capita_rural"],
+                              spec["service_funds_per_capita_urban"]) * hierarchy.community_residents
+        fixed = [spec["service_funds_urban"], spec["service_funds_rural"]]
+        self.yearly = np.where(hierarchy.community_rural,
+                               per_capita if fixed[1] is None else fixed[1],
+                               per_capita if fixed[0] is None else fixed[0]).astype(np.float64)
         self.weeks_per_year = spec["weeks_per_year"]
         self.flexible_share = 1.0
         self.line_weights = np.full(len(CATEGORIES), 1.0 / len(CATEGORIES))
@@ -52,6 +58,12 @@ class Budget:
         self.need_money: np.ndarray | None = None
         self.extra_flexible = np.zeros(hierarchy.communities)
         self.paid_in = 0.0  # all money ever paid in, for the books to balance
+        self.release_weekly = spec["release"] == "weekly"
+        self.year_lines = np.zeros_like(self.lines)   # the year's money, by line and pool
+        self.year_flexible = np.zeros_like(self.flexible)
+        self.unreleased_lines = np.zeros_like(self.lines)  # not yet released this year
+        self.unreleased_flexible = np.zeros_like(self.flexible)
+        self.weeks_left = 0
 
     def earmark(self, flexible_share: float, weights: np.ndarray) -> None:
         """Set how the coming year's money is split (called by policies at a year's start).
@@ -87,12 +99,35 @@ class Budget:
         self.extra_flexible = np.zeros_like(self.extra_flexible)
 
     def open_year(self, share: float = 1.0) -> None:
-        """Pay in a new year's money (``share`` of it, for a year the run enters part-way)."""
+        """Set a new year's money aside (``share`` of it, for a year the run enters part-way).
+
+        With weekly release it reaches the lines and pool in equal allotments,
+        one each week left in the year (:meth:`release`); else all at once.
+        """
         yearly = self.yearly * share
         earmarked = yearly * (1.0 - self.flexible_share)
-        self.lines = earmarked[:, None] * self._weights()
-        self.flexible = yearly * self.flexible_share + self.extra_flexible
+        self.year_lines = earmarked[:, None] * self._weights()
+        self.year_flexible = yearly * self.flexible_share + self.extra_flexible
+        self.unreleased_lines = self.year_lines.copy()
+        self.unreleased_flexible = self.year_flexible.copy()
+        self.weeks_left = max(1, round(share * self.weeks_per_year)) if self.release_weekly else 1
         self.paid_in += float(yearly.sum() + self.extra_flexible.sum())
+
+    def release(self) -> None:
+        """Release this week's allotment: what is left unreleased over the weeks left in the year."""
+        if self.weeks_left <= 0:
+            return
+        lines, pool = self.unreleased_lines / self.weeks_left, self.unreleased_flexible / self.weeks_left
+        self.lines += lines
+        self.flexible += pool
+        self.unreleased_lines -= lines
+        self.unreleased_flexible -= pool
+        self.weeks_left -= 1
+
+    def held(self) -> float:
+        """All money paid in and not yet spent or lapsed: released or not."""
+        return float(self.lines.sum() + self.flexible.sum() + self.unreleased_lines.sum()
+                     + self.unreleased_flexible.sum())
 
     def deposit(self, communities: np.ndarray, amount: float) -> None:
         """Pay ``amount`` into the flexible pool of each of ``communities`` now (e.g. emergency reserves)."""
@@ -111,9 +146,11 @@ class Budget:
 
     def close_year(self) -> np.ndarray:
         """Let the year's unspent money lapse; returns the amount lapsed per community."""
-        lapsed = self.lines.sum(axis=1) + self.flexible
-        self.lines[:] = 0.0
-        self.flexible[:] = 0.0
+        lapsed = (self.lines.sum(axis=1) + self.flexible + self.unreleased_lines.sum(axis=1)
+                  + self.unreleased_flexible)
+        for pot in (self.lines, self.flexible, self.unreleased_lines, self.unreleased_flexible):
+            pot[:] = 0.0
+        self.weeks_left = 0
         return lapsed
 
     def pay(self, community: np.ndarray, category: np.ndarray, cost: np.ndarray,

@@ -210,13 +210,20 @@ def serve_by_staff(model: GovModel, week: int, staff_hours: np.ndarray) -> np.nd
     return np.divide(used, model.productivity, out=np.zeros_like(used), where=model.productivity > 0)
 
 
-def serve_upper_levels(model: GovModel, week: int) -> None:
-    """Township offices, then county departments, work the cases escalated to them."""
+def serve_upper_levels(model: GovModel, week: int) -> tuple[float, float]:
+    """Township offices, then county departments, work the cases escalated to them.
+
+    Each office is a queue: the cases whose review lead time is over wait
+    there, served in triage order (:func:`serve`) with the office's hours of
+    the week; what its hours do not reach waits for next week. Returns the
+    hours given at the township and at the county.
+    """
     c = model.cases
     idx = workable(model, week, (TOWNSHIP,))
-    serve(model, idx, c["township"][idx].astype(np.int64), model.township_capacity)
+    township = serve(model, idx, c["township"][idx].astype(np.int64), model.township_capacity)
     idx = workable(model, week, (COUNTY,))
-    serve(model, idx, c["department"][idx].astype(np.int64), model.department_capacity)
+    county = serve(model, idx, c["department"][idx].astype(np.int64), model.department_capacity)
+    return float(township.sum()), float(county.sum())
 
 
 def finish_work(model: GovModel, week: int) -> np.ndarray:

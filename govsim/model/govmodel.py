@@ -13,7 +13,7 @@ from govsim.model import caseflow
 from govsim.model.allocate import segment_sums
 from govsim.model.budget import Budget
 from govsim.model.cases import Cases
-from govsim.model.hierarchy import build_hierarchy
+from govsim.model.hierarchy import build_hierarchy, township_capacity
 from govsim.model.ledger import CaseLedger, DueBook
 from govsim.model.levers import Levers
 from govsim.model.needs import NeedTable
@@ -87,11 +87,12 @@ class GovModel(mesa.Model):
         self.levers = self._default_levers()
         self.needs_schedule = NeedSchedule()
         self.bounces = 0
-        self.township_capacity = np.full(h.townships, p["hierarchy"]["township_capacity_hours"])
+        self.township_capacity = township_capacity(p["hierarchy"], h)
         self.department_capacity = np.array([d.capacity_hours for d in self.departments])
         self.department_delay = np.array([d.delay_weeks for d in self.departments])
         self.posts = h.community_grids + len(self.departments)
         self.cases = Cases()
+        self.upper_hours = (0.0, 0.0)  # hours given this week at the township and county
         self.next_case_id = 0
         self.due_book = DueBook(h.communities)
         self.ledger = CaseLedger() if cases else None
@@ -112,7 +113,8 @@ class GovModel(mesa.Model):
            policy in force adjusts them (channels, need rates, helpers' hours,
            admin, ...); organisations' hours are totted up.
         2. New budget year: policies set the split (default: a block grant),
-           then money is paid in.
+           then the year's money is set aside; each week an allotment of it
+           is released to the communities.
         3. Residents raise needs (and needs scheduled earlier, such as a
            dispute that flares up again); each becomes a case at their grid,
            with a channel, hours, deadline and level needed, or is excluded
@@ -152,6 +154,7 @@ class GovModel(mesa.Model):
                                   / self.weeks_per_year)
             self.year_open = True
             self.budget.block_grant()  # the default again next year unless a policy splits it
+        self.budget.release()
         caseflow.raise_needs(self, week, tally)                                # 3
         org_hours = caseflow.serve_by_helpers(self, week, self.org_capacity)   # 4
         extra_hours = caseflow.serve_by_helpers(self, week, self.levers.extra_capacity)
@@ -159,7 +162,7 @@ class GovModel(mesa.Model):
         plan.cases = caseflow.serve_by_staff(self, week, plan.cases)           # 6
         for policy, hours in zip(self.policies, plan.per_policy, strict=True):
             policy.target_work(self, week, hours)
-        caseflow.serve_upper_levels(self, week)                                # 7
+        self.upper_hours = caseflow.serve_upper_levels(self, week)             # 7
         caseflow.finish_work(self, week)                                       # 8
         still_open = caseflow.settle(self, week, tally)
         still_open = caseflow.react_to_delay(self, week, tally, still_open)   # 9

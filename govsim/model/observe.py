@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model.allocate import segment_sums
+from govsim.model.cases import COUNTY, TOWNSHIP
 from govsim.model.residents import MEMBERSHIP, N_STRATA
 
 if TYPE_CHECKING:
@@ -115,13 +116,24 @@ def _record_response(model: GovModel, week: int, tally: WeekTally) -> None:
     backlog = np.bincount(model.cases["community"], minlength=model.hierarchy.communities)
     rec.overall(week, "backlog", float(backlog.sum()))
     rec.by(week, "backlog", "community", backlog)
+    level = np.bincount(model.cases["level"], minlength=4)
+    rec.overall(week, "backlog_township", float(level[TOWNSHIP]))
+    rec.overall(week, "backlog_county", float(level[COUNTY]))
+    township, county = model.upper_hours
+    rec.overall(week, "hours_township", township)
+    rec.overall(week, "hours_county", county)
+    rec.overall(week, "township_capacity", float(model.township_capacity.sum()))
+    rec.overall(week, "county_capacity", float(model.department_capacity.sum()))
+    rec.overall(week, "township_use", float(_ratio(township, model.township_capacity.sum())))
+    rec.overall(week, "county_use", float(_ratio(county, model.department_capacity.sum())))
 
 
 def _record_staff(model: GovModel, week: int, plan: HourPlan, departures: np.ndarray) -> None:
     staff = model.workforce
     count = staff.count()
     worked = plan.worked
-    skill = np.bincount(staff.community, weights=staff.skill * staff.present, minlength=staff.communities)
+    skill = np.bincount(staff.community, weights=staff.skill * staff.fte * staff.present,
+                        minlength=staff.communities)
     _record_ratios(model, week, {
         "workload": (plan.demanded, plan.contract),
         "admin_share": (plan.admin, worked),

@@ -23,7 +23,8 @@ class Department(GovAgent):
         index: Its position in :data:`DEPARTMENTS`.
         task_hours: Admin hours pushed to each community per week.
         data_entry_hours: Hours each community spends in its data system per week.
-        capacity_hours: Hours per week it gives to escalated cases.
+        capacity_hours: Hours per week it gives to escalated cases (``capacity_per_10k`` per
+            10,000 residents of the county, unless the scenario fixes ``capacity_hours``).
         delay_weeks: Approval delay before it acts on an escalated case.
     """
 
@@ -33,7 +34,9 @@ class Department(GovAgent):
         self.index = DEPARTMENTS.index(name)
         self.task_hours = spec["task_hours"]
         self.data_entry_hours = spec["data_entry_hours"]
-        self.capacity_hours = spec["capacity_hours"]
+        fixed = spec["capacity_hours"]
+        county = int(model.hierarchy.community_residents.sum())
+        self.capacity_hours = fixed if fixed is not None else spec["capacity_per_10k"] * county / 1e4
         self.delay_weeks = spec["delay_weeks"]
 
 

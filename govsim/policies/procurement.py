@@ -7,8 +7,9 @@ in the projects put out to tender. Money can only buy services someone is
 able to give; incubation (培育) grows the supply.
 
 **Buying hours (each week in force, phase 1).** The county's yearly budget
-``budget_yuan`` is spent in equal weekly shares. At ``price_per_hour`` it buys
-H = budget_yuan / (W × price_per_hour) hours a week from the organisations
+The yearly budget B (``budget_per_capita`` × residents, or a fixed
+``budget_yuan``) is spent in equal weekly shares. At ``price_per_hour`` it buys
+H = B / (W × price_per_hour) hours a week from the organisations
 without a standing contract that are not dormant and serve one of
 ``specialties`` (empty: any). Each is offered the same share of its capacity
 c_i, so no one sells more than it can give:
@@ -57,9 +58,14 @@ class Procurement(Policy):
     metric_family = "procurement"
     PARAMS = declare(
         "procurement", "Buying services from social organisations, and incubating them (S3).",
-        Param("budget_yuan", "float", 120000.0, "County money a year for buying services.",
-              unit="yuan/year", low=0.0, high=1e10,
-              source="S3: government purchase of services (购买服务); assumption for the size"),
+        Param("budget_per_capita", "float", 5.0,
+              "County money a year for buying services, per resident of the county.",
+              unit="yuan/resident/year", low=0.0, high=1e6,
+              source="S3: government purchase of services (购买服务); assumption for the size "
+                     "(the earlier 120,000 yuan a year for the teaching county of 24,000)"),
+        Param("budget_yuan", "float", None,
+              "Fix the county's money a year for buying services instead (default: per capita).",
+              unit="yuan/year", low=0.0, high=1e10, source="a scenario choice"),
         Param("price_per_hour", "float", 60.0, "Price of one hour of an organisation's service.",
               unit="yuan/hour", low=0.01, high=1e5,
               source="assumption: a social worker's hourly cost with overheads"),
@@ -79,6 +85,11 @@ class Procurement(Policy):
         self.contracts: list[Organisation] = []
         self.spent = np.zeros(model.hierarchy.communities)
 
+    def yearly_budget(self, model: GovModel) -> float:
+        """The county's money a year for buying services: fixed, or per resident."""
+        fixed = self.params["budget_yuan"]
+        return fixed if fixed is not None else self.params["budget_per_capita"] * model.residents.n
+
     def week_start(self, model: GovModel, week: int) -> None:
         """Renew this week's contracts with the hours the weekly budget buys."""
         self._cancel()
@@ -86,7 +97,7 @@ class Procurement(Policy):
         sellers = [o for o in model.organisations
                    if not o.funded and o.status != "dormant" and o.specialty in self.wanted]
         capacity = np.array([o.capacity_hours for o in sellers])
-        hours_bought = p["budget_yuan"] / (model.weeks_per_year * p["price_per_hour"])
+        hours_bought = self.yearly_budget(model) / (model.weeks_per_year * p["price_per_hour"])
         total = capacity.sum()
         if hours_bought <= 0 or total <= 0:
             self.spent = np.zeros(k)

@@ -1,7 +1,7 @@
 """Staffing: more (or fewer) community workers per 10,000 residents.
 
-Community k holds n_k = max(1, round(N_k × d_k / 10,000)) posts at the
-scenario's density d_k (``staff.per_10k_urban`` or ``per_10k_rural``). While
+Community k holds n_k = N_k × d_k / 10,000 posts (in full-time equivalents,
+the last one part-time) at the scenario's density d_k (``staff.per_10k_urban`` or ``per_10k_rural``). While
 the policy is in force the density is d_k + Δ_k (``add_per_10k_urban`` or
 ``add_per_10k_rural``, negative to cut). Posts are added or abolished at the
 end of the week before the window opens (at set-up when it opens in week 0)
@@ -11,7 +11,7 @@ and put back at the end of its last week:
   newcomer with ``staff.new_worker_skill``, like any refill (S0: recruiting
   takes time, newcomers are untrained);
 * a cut abolishes vacant posts first, then posts of workers drawn at random
-  (from the policy's stream); no community drops below one post.
+  (from the policy's stream); the last post cut may be cut in part only.
 
 More workers share the same compulsory admin and the posts each community
 must hold (one per department and grid): the post overhead,
@@ -51,7 +51,7 @@ class Staffing(Policy):
     )
 
     def setup(self, model: GovModel) -> None:
-        """Remember the scenario's posts; open the window now if it starts in week 0."""
+        """Remember the scenario's posts; open the window now if it is open in the first week."""
         self.rng = model.streams(self.stream_name())
         h, staff = model.hierarchy, model.params["staff"]
         base = np.where(h.community_rural, staff["per_10k_rural"], staff["per_10k_urban"])
@@ -60,10 +60,10 @@ class Staffing(Policy):
         self.base_posts = _posts(h.community_residents, base)
         self.new_posts = _posts(h.community_residents, np.maximum(0.0, base + add))
         self.applied = False
-        if self.active(0):
-            self._set_posts(model, self.new_posts, week=0)
+        if self.active(model.week):
+            self._set_posts(model, self.new_posts, week=model.week)
             self.applied = True
-            # The model sized week 0's hours before set-up; a cut must count from the start.
+            # The model sized the first week's hours before set-up; a cut must count from the start.
             model.productivity = model.workforce.productivity()
             model.hours_available = model._hours_available()
 
@@ -75,11 +75,9 @@ class Staffing(Policy):
             self.applied = wanted
 
     def _set_posts(self, model: GovModel, target: np.ndarray, week: int) -> None:
-        change = target - model.workforce.posts()
-        model.workforce.add_posts(np.maximum(0, change), week)
-        model.workforce.remove_posts(np.maximum(0, -change), self.rng)
+        model.workforce.set_posts(target, week, self.rng)
 
 
 def _posts(residents: np.ndarray, per_10k: np.ndarray) -> np.ndarray:
-    """Posts per community at a density, as the workforce is built (at least one)."""
-    return np.maximum(1, np.round(residents * per_10k / 1e4)).astype(np.int64)
+    """Posts per community at a density, in FTE, as the workforce is built."""
+    return residents * per_10k / 1e4

@@ -42,21 +42,49 @@ def _p(name: str, kind: str, default: Any, description: str, **kw: Any) -> Param
     return Param(name=name, kind=kind, default=default, description=description, **kw)
 
 
+_LAYOUT = ("assumption: the teaching county's layout, kept when the hierarchy began to scale "
+           "with the population. National means are larger communities (about 8,000 residents: "
+           "902 million urban residents, Census2020, over 113,000 residents' committees, MCA2020) and "
+           "smaller villages (about 1,000: 510 million rural residents over 502,000 villagers' "
+           "committees); moving the defaults there is a calibration choice (docs/odd.md, 'Scale')")
+
 HIERARCHY = Section("hierarchy", "County → townships → communities/villages → grids.", (
-    _p("townships", "int", 2, "Townships (乡镇) or streets (街道) in the county.",
-       unit="count", low=1, high=200, source="assumption: one urban street and one rural township"),
-    _p("communities_per_township", "int", 4, "Communities or villages under each township.",
-       unit="count", low=1, high=200, source="assumption: small teaching county"),
-    _p("rural_township_share", "float", 0.5, "Share of townships that are rural (villages).",
+    _p("residents_per_community", "float", 4000.0,
+       "Residents per urban community (社区, under a residents' committee); the number of "
+       "communities follows the urban population.",
+       unit="residents", low=50.0, high=200000.0, source=_LAYOUT),
+    _p("residents_per_village", "float", 2000.0,
+       "Residents per rural village (行政村, under a villagers' committee); the number of villages "
+       "follows the rural population.",
+       unit="residents", low=20.0, high=100000.0, source=_LAYOUT),
+    _p("communities_per_township", "int", 4, "Communities or villages under each street or township "
+       "(about this many: as evenly as the counts allow).",
+       unit="count", low=1, high=200,
+       source="assumption: small teaching county; national means are about 13 communities per street "
+              "and 17 villages per township (MCA2020: 113,000 committees under 8,773 streets; 502,000 "
+              "under 29,966 townships)"),
+    _p("townships", "int", None, "Fix the layout instead: this many townships or streets of exactly "
+       "communities_per_township communities each (default: follow the population).",
+       unit="count", low=1, high=20000, source="a scenario choice"),
+    _p("rural_township_share", "float", 0.5, "With a fixed layout (townships set): the share of "
+       "townships that are rural (villages).",
        unit="share", low=0.0, high=1.0, source="assumption: one urban, one rural"),
     _p("grid_size", "int", 1000, "Residents per grid (网格), each with one grid worker post.",
        unit="residents", low=50, high=20000,
        source="assumption: a grid of a few hundred households, as in grid management (S3)"),
     _p("escalation_delay_weeks", "int", 2, "Weeks a case takes to climb one level.",
        unit="weeks", low=0, high=26, source="S0: long approval chains; assumption for the number"),
-    _p("township_capacity_hours", "float", 150.0,
-       "Township staff hours per week for cases escalated from its communities.",
-       unit="hours/week", low=0.0, high=10000.0, source="assumption"),
+    _p("township_capacity_per_10k", "float", 125.0,
+       "Township staff hours per week for cases escalated from its communities, per 10,000 "
+       "residents of the township.",
+       unit="hours/week/10k residents", low=0.0, high=100000.0,
+       source="assumption: about 3 staff per 10,000 residents on residents' matters (some 10 of a "
+              "township's 40-100 staff, for about 36,000 residents per township-level unit, MCA2020), "
+              "at 40 hours; the same as the earlier 150 hours per township of 12,000"),
+    _p("township_capacity_hours", "float", None,
+       "Fix each township's hours per week for escalated cases instead (default: per 10,000 "
+       "residents, township_capacity_per_10k).",
+       unit="hours/week", low=0.0, high=1e7, source="a scenario choice"),
 ))
 
 POPULATION = Section("population", "Residents: size, groups, literacy and trust.", (
@@ -132,6 +160,12 @@ STAFF = Section("staff", "Community and village workers: hours, skills, burnout,
        low=0, high=520, source="assumption: recruitment takes a quarter"),
     _p("new_worker_skill", "float", 0.5, "Skill of a newly hired worker.", unit="score",
        low=0.05, high=1.0, source="assumption"),
+    _p("learning_weeks", "float", 104.0,
+       "Weeks over which a newcomer's skill closes the gap to the staff's mean skill (each week by "
+       "1/this of what is left).",
+       unit="weeks", low=1.0, high=5200.0,
+       source="assumption: about two years to learn the job; without learning, every refill lowers "
+              "skill for good and the county never settles"),
 ))
 
 
@@ -142,8 +176,13 @@ def _department(name: str, task: float, entry: float, capacity: float, delay: in
            source="S0: tasks pushed down by departments; assumption for the number"),
         _p("data_entry_hours", "float", entry, "Hours per community per week entering data into its system.",
            unit="hours/week", low=0.0, high=100.0, source="S3: 17 systems in a district; assumption"),
-        _p("capacity_hours", "float", capacity, "County staff hours per week for escalated cases.",
-           unit="hours/week", low=0.0, high=100000.0, source="assumption"),
+        _p("capacity_per_10k", "float", round(capacity / 2.4, 2),
+           "County staff hours per week for cases escalated to it, per 10,000 residents of the county.",
+           unit="hours/week/10k residents", low=0.0, high=100000.0,
+           source=f"assumption: the earlier {capacity:g} hours a week for the teaching county of 24,000"),
+        _p("capacity_hours", "float", None,
+           "Fix its hours per week for escalated cases instead (default: capacity_per_10k).",
+           unit="hours/week", low=0.0, high=1e7, source="a scenario choice"),
         _p("delay_weeks", "int", delay, "Approval delay before it acts on a case.", unit="weeks",
            low=0, high=52, source="S0: long approval chains"),
     ))
@@ -279,13 +318,31 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
 ))
 
 BUDGET = Section("budget", "Service money that reaches each community.", (
-    _p("service_funds_urban", "float", 25000.0, "Service money per urban community per year.",
-       unit="yuan/year", low=0.0, high=1e9,
-       source="S3: 123,300 yuan working funds a year, mostly office costs; assumption for the service part"),
-    _p("service_funds_rural", "float", 18000.0, "Service money per rural village per year.",
-       unit="yuan/year", low=0.0, high=1e9, source="assumption"),
+    _p("service_funds_per_capita_urban", "float", 6.25,
+       "Service money per urban resident per year, paid to their community.",
+       unit="yuan/resident/year", low=0.0, high=1e6,
+       source="S3: 123,300 yuan working funds a year, mostly office costs; assumption for the service "
+              "part (the earlier 25,000 yuan per community of 4,000)"),
+    _p("service_funds_per_capita_rural", "float", 9.0,
+       "Service money per rural resident per year, paid to their village.",
+       unit="yuan/resident/year", low=0.0, high=1e6,
+       source="assumption: the earlier 18,000 yuan per village of 2,000"),
+    _p("service_funds_urban", "float", None,
+       "Fix the service money per urban community per year instead (default: per capita).",
+       unit="yuan/year", low=0.0, high=1e9, source="a scenario choice"),
+    _p("service_funds_rural", "float", None,
+       "Fix the service money per rural village per year instead (default: per capita).",
+       unit="yuan/year", low=0.0, high=1e9, source="a scenario choice"),
     _p("weeks_per_year", "int", 52, "Weeks in a budget year; unspent money lapses at its end.", unit="weeks",
        low=1, high=520, source="assumption: an annual budget cycle"),
+    _p("release", "choice", "weekly",
+       "How a year's money reaches the community: 'weekly', in equal allotments through the year "
+       "(what is not spent carries over to the year's end, then lapses), or 'year_start', all at once.",
+       choices=("weekly", "year_start"),
+       source="assumption: money is drawn against a spending plan through the year (treasury payments "
+              "against plans); paid all at once, it runs out before the year ends and coverage dips in "
+              "the last quarter, a shortage the sources do not describe (the literature finds the "
+              "opposite, spending bunched at year end: Zhang, Zhuge and Yan 2023; docs/odd.md, 'Year end')"),
 ))
 
 FARMING = Section("farming", "Farmers' plots and the staple crop they grow by default.", (
@@ -307,9 +364,11 @@ TOP_LEVEL = (
        high=2**63 - 1),
     _p("steps", "int", 156, "Weeks to report.", unit="weeks", low=1, high=5200,
        source="assumption: three years shows burnout and budget cycles"),
-    _p("warmup_weeks", "int", 0, "Weeks simulated before week 0 and not reported, so that "
+    _p("warmup_weeks", "int", 104, "Weeks simulated before week 0 and not reported, so that "
        "averages start from a running county rather than empty queues.", unit="weeks", low=0,
-       high=1040, source="assumption: see docs/odd.md, 'Warm-up'"),
+       high=1040, source="Welch 1983; Law 2015 s. 9.5.1: from empty queues the baseline's backlog "
+                         "and workload settle within 5% after 104 weeks (scripts/warmup_analysis.py; "
+                         "docs/odd.md, 'Warm-up')"),
 )
 
 

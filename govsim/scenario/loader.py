@@ -29,6 +29,7 @@ from typing import Any
 from govsim.scenario import yamlio
 from govsim.scenario.errors import Origin, Problem, ScenarioError, show
 from govsim.scenario.params import Param, Section
+from govsim.scenario.plausibility import warn_if_implausible
 from govsim.scenario.scenario import Scenario
 from govsim.scenario.suggest import close_file
 from govsim.scenario.validate import Validator
@@ -358,6 +359,7 @@ def _resolve(doc: _Doc, overrides: Overrides, decl: Declarations, max_memory: in
     if problems:
         raise ScenarioError(problems)
     name = top.pop("name", None) or "default"
+    warn_if_implausible(params, source)
     return Scenario(
         name=name, description=top.pop("description", ""), seed=top.pop("seed", 0),
         steps=top.pop("steps", 1), params={**top, **params}, policies=tuple(policies),

@@ -118,8 +118,9 @@ LESSONS: dict[str, LessonText] = {
         "和坡道。\n\n"
         "与基线对比看什么：年底经费作废，同时事项却因为钱在“错误的科目”里而等待；老年人、残疾人和"
         "农民的覆盖率下降。试试把可统筹比例调到 1：同样的钱变回一般性拨款。",
-        (LeverSpec("policies.0.flexible_share", 0, 1), LeverSpec("budget.service_funds_urban", 0, 60000),
-         LeverSpec("budget.service_funds_rural", 0, 60000)),
+        (LeverSpec("policies.0.flexible_share", 0, 1),
+         LeverSpec("budget.service_funds_per_capita_urban", 0, 15),
+         LeverSpec("budget.service_funds_per_capita_rural", 0, 20)),
     ),
     "digital_channels": LessonText("数字渠道与数字鸿沟"),
     "community_app": LessonText("社区 App"),

@@ -151,6 +151,9 @@ class Session:
         self.baseline_scenario = baseline_for(lesson, self.scenario)
         self.policy_model = GovModel(self.scenario)
         self.baseline_model = GovModel(self.baseline_scenario)
+        # The class starts at week 0 of a running county, as a run reports it.
+        self.policy_model.warm_up()
+        self.baseline_model.warm_up()
         self.policy = History(self.policy_model.recorder)
         self.baseline = History(self.baseline_model.recorder)
 
