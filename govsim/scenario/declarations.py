@@ -72,8 +72,14 @@ HIERARCHY = Section("hierarchy", "County → townships → communities/villages 
     _p("grid_size", "int", 1000, "Residents per grid (网格), each with one grid worker post.",
        unit="residents", low=50, high=20000,
        source="assumption: a grid of a few hundred households, as in grid management (S3)"),
-    _p("escalation_delay_weeks", "int", 2, "Weeks a case takes to climb one level.",
-       unit="weeks", low=0, high=26, source="S0: long approval chains; assumption for the number"),
+    _p("escalation_delay_weeks", "int", 2,
+       "Review lead time before the township can act on a case passed up to it (the case is "
+       "referred, reviewed and, where the rules say, publicly posted); its hours then wait in the "
+       "township's queue.",
+       unit="weeks", low=0, high=26,
+       source="S0: long approval chains; local minimum-living-allowance rules give the township 15 "
+              "working days to review (docs/odd.md, 'Upper offices'); assumption that other categories "
+              "take as long"),
     _p("township_capacity_per_10k", "float", 125.0,
        "Township staff hours per week for cases escalated from its communities, per 10,000 "
        "residents of the township.",
@@ -183,8 +189,10 @@ def _department(name: str, task: float, entry: float, capacity: float, delay: in
         _p("capacity_hours", "float", None,
            "Fix its hours per week for escalated cases instead (default: capacity_per_10k).",
            unit="hours/week", low=0.0, high=1e7, source="a scenario choice"),
-        _p("delay_weeks", "int", delay, "Approval delay before it acts on a case.", unit="weeks",
-           low=0, high=52, source="S0: long approval chains"),
+        _p("delay_weeks", "int", delay, "Approval lead time before it can act on a case passed to it; "
+           "its hours then wait in the department's queue.", unit="weeks", low=0, high=52,
+           source="S0: long approval chains; local minimum-living-allowance rules give the county 10 "
+                  "working days to approve (docs/odd.md, 'Upper offices')"),
     ))
 
 
