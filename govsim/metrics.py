@@ -190,9 +190,18 @@ class Recorder:
             "week": np.repeat(np.asarray(weeks, dtype=np.int64), sizes),
             "metric": metric_names[np.repeat(metric_code, sizes)],
             "scope": np.asarray(scope_names, dtype=object)[np.repeat(scope_code, sizes)],
-            "key": all_keys[np.repeat(first_key[scope_code], sizes) + within],
+            # A categorical: a county of thousands of communities has millions of rows, and a
+            # code costs two bytes a row where a community's name costs dozens.
+            "key": _labels(np.repeat(first_key[scope_code], sizes) + within, all_keys),
             "value": np.concatenate(values),
         })
+
+
+def _labels(codes: np.ndarray, names: np.ndarray) -> pd.Categorical | np.ndarray:
+    """``names[codes]`` as a categorical (as plain strings should two names be the same)."""
+    if len(set(names.tolist())) < len(names):
+        return names[codes]
+    return pd.Categorical.from_codes(codes, categories=list(names))
 
 
 def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
