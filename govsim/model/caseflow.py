@@ -14,7 +14,7 @@ import numpy as np
 
 from govsim.model.allocate import grouped_sum, order_by, serve_in_order
 from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, TOWNSHIP
-from govsim.model.ledger import ABANDONED, EXCLUDED, IN_TIME, LATE, LEFT, NO_CHANNEL, NO_LEVEL
+from govsim.model.ledger import ABANDONED, CASE_FIELDS, EXCLUDED, IN_TIME, LATE, LEFT, NO_CHANNEL, NO_LEVEL
 from govsim.model.levers import choose_channel
 from govsim.model.residents import CHILD, ELDERLY
 from govsim.model.selection import mask_of
@@ -23,10 +23,6 @@ from govsim.scenario.declarations import CATEGORIES, FLAGS
 if TYPE_CHECKING:
     from govsim.model.govmodel import GovModel
 
-
-#: Case columns the ledger keeps of each closed case.
-LEDGER_FIELDS = ("case_id", "resident", "stratum", "community", "category", "channel", "raised",
-                 "deadline", "level", "bounced")
 
 KINDS = ("raised", "online", "excluded", "left", "in_time", "late", "went_late", "abandoned",
          "escalated")
@@ -125,12 +121,13 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
     model.due_book.add_due(deadline, stratum, community)
     tally.add("raised", who, category, stratum)
     tally.add("excluded", who[barred], category[barred], stratum[barred])
-    if model.ledger is not None:
+    if model.ledger is not None:  # a need that could not be filed closes at once, at no level
+        n = int(barred.sum())
         model.ledger.close(EXCLUDED, week, case_id=case_id[barred], resident=who[barred],
                            stratum=stratum[barred], community=community[barred],
-                           category=category[barred], channel=np.full(int(barred.sum()), NO_CHANNEL),
-                           raised=np.full(int(barred.sum()), week), deadline=deadline[barred],
-                           level=np.full(int(barred.sum()), NO_LEVEL), bounced=np.zeros(int(barred.sum())))
+                           category=category[barred], channel=np.full(n, NO_CHANNEL),
+                           raised=np.full(n, week), deadline=deadline[barred],
+                           level=np.full(n, NO_LEVEL), bounced=np.zeros(n))
     keep = ~barred
     who, category, channel, stratum = who[keep], category[keep], channel[keep], stratum[keep]
     need_level, needs_money = need_level[keep], needs_money[keep]
@@ -291,7 +288,7 @@ def log_closed(model: GovModel, week: int, outcome: int, which: np.ndarray) -> N
     if model.ledger is None:
         return
     c = model.cases
-    model.ledger.close(outcome, week, **{name: c[name][which] for name in LEDGER_FIELDS})
+    model.ledger.close(outcome, week, **{name: c[name][which] for name in CASE_FIELDS})
 
 
 def close_for_residents(model: GovModel, rows: np.ndarray, tally: WeekTally) -> None:

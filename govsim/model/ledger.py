@@ -87,9 +87,11 @@ class DueBook:
                 held[1][:] += k
 
 
+#: Columns of the case table the ledger keeps of each need.
+CASE_FIELDS = ("case_id", "resident", "stratum", "community", "category", "channel", "raised",
+               "deadline", "level", "bounced")
 #: The ledger's columns as kept while the run goes (codes; labels are put on at the end).
-_COLUMNS = ("case_id", "resident", "stratum", "community", "category", "channel", "raised",
-            "deadline", "closed", "level", "outcome", "bounced")
+_COLUMNS = (*CASE_FIELDS, "closed", "outcome")
 
 
 class CaseLedger:
@@ -105,8 +107,7 @@ class CaseLedger:
         n = columns["case_id"].size
         if n == 0:
             return
-        part = {name: np.array(columns[name]) for name in _COLUMNS
-                if name not in ("closed", "outcome")}
+        part = {name: np.array(columns[name]) for name in CASE_FIELDS}
         part["closed"] = np.full(n, week, dtype=np.int64)
         part["outcome"] = np.full(n, outcome, dtype=np.int8)
         self._parts.append(part)
@@ -120,7 +121,7 @@ class CaseLedger:
         c = model.cases
         parts = list(self._parts)
         if len(c):
-            parts.append({name: np.array(c[name]) for name in _COLUMNS if name not in ("closed", "outcome")}
+            parts.append({name: np.array(c[name]) for name in CASE_FIELDS}
                          | {"closed": np.full(len(c), -1, dtype=np.int64),
                             "outcome": np.full(len(c), OPEN, dtype=np.int8)})
         cols = {name: np.concatenate([p[name] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
