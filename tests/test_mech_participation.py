@@ -87,17 +87,17 @@ def test_aligned_lines_follow_needs_and_reset_each_year():
     budget.earmark(0.0, weights)
     budget.align(0.5, need)
     budget.add_flexible(np.array([100.0, 0.0]))
-    budget.open_year()
+    budget.open_year()  # nothing released yet: the unreleased money is the whole year's split
     yearly = budget.yearly
-    assert budget.year_lines[0, CATEGORIES.index("care")] == pytest.approx(0.5 * yearly[0])
-    assert budget.year_lines[0, CATEGORIES.index("repair")] == pytest.approx(0.5 * yearly[0])
-    assert budget.year_lines[1, CATEGORIES.index("repair")] == pytest.approx(yearly[1])
-    np.testing.assert_allclose(budget.year_flexible, [100.0, 0.0])
+    assert budget.unreleased_lines[0, CATEGORIES.index("care")] == pytest.approx(0.5 * yearly[0])
+    assert budget.unreleased_lines[0, CATEGORIES.index("repair")] == pytest.approx(0.5 * yearly[0])
+    assert budget.unreleased_lines[1, CATEGORIES.index("repair")] == pytest.approx(yearly[1])
+    np.testing.assert_allclose(budget.unreleased_flexible, [100.0, 0.0])
     budget.block_grant()
     budget.close_year()
     budget.open_year()
-    np.testing.assert_allclose(budget.year_flexible, yearly)
-    assert budget.year_lines.sum() == 0
+    np.testing.assert_allclose(budget.unreleased_flexible, yearly)
+    assert budget.unreleased_lines.sum() == 0
 
 
 def test_money_paid_in_with_micro_renewal_is_spent_lapsed_or_held():

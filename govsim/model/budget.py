@@ -59,8 +59,6 @@ class Budget:
         self.extra_flexible = np.zeros(hierarchy.communities)
         self.paid_in = 0.0  # all money ever paid in, for the books to balance
         self.release_weekly = spec["release"] == "weekly"
-        self.year_lines = np.zeros_like(self.lines)   # the year's money, by line and pool
-        self.year_flexible = np.zeros_like(self.flexible)
         self.unreleased_lines = np.zeros_like(self.lines)  # not yet released this year
         self.unreleased_flexible = np.zeros_like(self.flexible)
         self.weeks_left = 0
@@ -106,10 +104,8 @@ class Budget:
         """
         yearly = self.yearly * share
         earmarked = yearly * (1.0 - self.flexible_share)
-        self.year_lines = earmarked[:, None] * self._weights()
-        self.year_flexible = yearly * self.flexible_share + self.extra_flexible
-        self.unreleased_lines = self.year_lines.copy()
-        self.unreleased_flexible = self.year_flexible.copy()
+        self.unreleased_lines = earmarked[:, None] * self._weights()
+        self.unreleased_flexible = yearly * self.flexible_share + self.extra_flexible
         self.weeks_left = max(1, round(share * self.weeks_per_year)) if self.release_weekly else 1
         self.paid_in += float(yearly.sum() + self.extra_flexible.sum())
 

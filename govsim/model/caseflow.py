@@ -24,8 +24,7 @@ if TYPE_CHECKING:
     from govsim.model.govmodel import GovModel
 
 
-KINDS = ("raised", "online", "excluded", "left", "in_time", "late", "went_late", "abandoned",
-         "escalated")
+KINDS = ("raised", "online", "excluded", "left", "in_time", "late", "abandoned", "escalated")
 
 
 @dataclass
@@ -34,7 +33,7 @@ class WeekTally:
 
     Kinds: ``raised`` needs, of which ``online`` were filed online and
     ``excluded`` could not be filed; cases resolved ``in_time`` or ``late``,
-    that ``went_late``, were ``abandoned``, ``escalated`` by residents, or
+    ``abandoned``, ``escalated`` by residents, or
     closed because the resident ``left``. Repeats are allowed. The stratum is
     the one the resident had when the need was raised (a resident who moves
     away is replaced by a newcomer in the same row), so that counts by group
@@ -292,7 +291,7 @@ def log_closed(model: GovModel, week: int, outcome: int, which: np.ndarray) -> N
 
 
 def close_for_residents(model: GovModel, rows: np.ndarray, tally: WeekTally) -> None:
-    """Close the open cases of residents who left (counted as abandoned, without trust change)."""
+    """Close the open cases of residents who left (outcome ``left``, without trust change)."""
     c = model.cases
     leaving = mask_of(rows, model.residents.n)[c["resident"]]
     tally.add("left", c["resident"][leaving], c["category"][leaving], c["stratum"][leaving])
@@ -310,7 +309,6 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     overdue = still_open & (week > c["deadline"])
     newly = overdue & ~c["late"]
     c["late"][newly] = True
-    tally.add("went_late", c["resident"][newly], c["category"][newly], c["stratum"][newly])
     candidates = np.flatnonzero(overdue)
     u_abandon, u_escalate = rng.random(candidates.size), rng.random(candidates.size)
     gives_up = u_abandon < 1.0 / beh["patience_weeks"]

@@ -64,13 +64,10 @@ def build_hierarchy(hierarchy: dict, population: dict) -> Hierarchy:
     ``rural_township_share`` of them rural.
     """
     residents = population["residents"]
-    if hierarchy["townships"] is None:
-        per_town, rural_of_town, rural_of_community = _layout_by_population(hierarchy, population)
-    else:
-        per_town, rural_of_town = _layout_by_count(hierarchy)
-        rural_of_community = np.repeat(rural_of_town, per_town)
+    layout = _layout_by_population if hierarchy["townships"] is None else _layout_by_count
+    per_town, rural_of_town = layout(hierarchy, population)
     community_township = np.repeat(np.arange(per_town.size), per_town)
-    community_rural = rural_of_community
+    community_rural = rural_of_town[community_township]
     n_urban = round(residents * _urban_share(population, community_rural))
     counts = np.zeros(community_township.size, dtype=np.int64)
     counts[~community_rural] = _split_evenly(n_urban, int((~community_rural).sum()))
@@ -95,8 +92,8 @@ def township_capacity(hierarchy: dict, h: Hierarchy) -> np.ndarray:
     return hierarchy["township_capacity_per_10k"] * residents / 1e4
 
 
-def _layout_by_population(hierarchy: dict, population: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Communities per township, whether each township is rural, and each community, by size."""
+def _layout_by_population(hierarchy: dict, population: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Communities per township and whether each township is rural, from the population."""
     residents = population["residents"]
     n_urban = round(residents * population["urban_share"])
     urban = _units(n_urban, hierarchy["residents_per_community"])
@@ -108,10 +105,11 @@ def _layout_by_population(hierarchy: dict, population: dict) -> tuple[np.ndarray
     towns = _split_evenly(rural, -(-rural // per))
     per_town = np.r_[streets, towns].astype(np.int64)
     rural_of_town = np.r_[np.zeros(streets.size, dtype=bool), np.ones(towns.size, dtype=bool)]
-    return per_town, rural_of_town, np.repeat(rural_of_town, per_town)
+    return per_town, rural_of_town
 
 
-def _layout_by_count(hierarchy: dict) -> tuple[np.ndarray, np.ndarray]:
+def _layout_by_count(hierarchy: dict, population: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Communities per township and whether each township is rural, as the scenario fixes them."""
     n_town = hierarchy["townships"]
     n_rural = round(hierarchy["rural_township_share"] * n_town)
     per_town = np.full(n_town, hierarchy["communities_per_township"], dtype=np.int64)

@@ -129,14 +129,12 @@ class Workforce:
         if fte.sum() <= _EPS:
             return
         order = order_by(self.community, self.present, rng.random(self.community.size))
-        community = self.community[order]
-        upto = np.cumsum(self.fte[order])
+        row_fte = self.fte[order]
         start = np.r_[0.0, np.cumsum(self.posts())[:-1]]
-        upto -= start[community]            # FTE cut within the community, this row included
-        before = upto - self.fte[order]
-        cut = fte[community]
-        keep_fte = np.clip(upto - cut, 0.0, self.fte[order])  # what is left of this row
-        keep_fte[before >= cut - _EPS] = self.fte[order][before >= cut - _EPS]
+        upto = np.cumsum(row_fte) - start[self.community[order]]  # FTE within the community so far
+        # What is left of each row: none while the cut is not used up, part of the row where it
+        # ends, all of the rows after it.
+        keep_fte = np.clip(upto - fte[self.community[order]], 0.0, row_fte)
         new_fte = np.empty_like(self.fte)
         new_fte[order] = keep_fte
         keep = new_fte > _EPS

@@ -12,6 +12,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 #: Plausible mean residents per urban community, and the source of the range.
 COMMUNITY_RANGE = (300.0, 25000.0)
 COMMUNITY_SOURCE = ("the national mean of about 8,000 residents per residents' committee, "
@@ -55,7 +57,7 @@ def implausible(params: dict[str, Any]) -> list[str]:
             out.append(f"the scenario implies about {mean:,.0f} residents per {unit}, outside the "
                        f"plausible {low:,.0f} to {high:,.0f}; source of the range: {source}. "
                        f"Suggestion: {hint}")
-    per = int(max(h.community_township.tolist().count(t) for t in range(h.townships)))
+    per = int(np.bincount(h.community_township).max())
     if per > PER_TOWNSHIP_MAX:
         out.append(f"the scenario puts {per} communities under one street or township, more than a "
                    f"plausible {PER_TOWNSHIP_MAX}; source: {PER_TOWNSHIP_SOURCE}. Suggestion: check "
