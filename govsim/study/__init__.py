@@ -27,6 +27,7 @@ _EXPORTS = {
     "run_sweep": "govsim.study.sweep",
     "load_results": "govsim.study.results",
     "load_summaries": "govsim.study.results",
+    "load_cases": "govsim.study.results",
     "export_results": "govsim.study.results",
     "arms_spec": "govsim.study.compare",
     "run_sensitivity": "govsim.study.sensitivity",

@@ -63,6 +63,9 @@ def _add_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
                                    "with shared seeds, storing each run as it finishes. Interrupted "
                                    "sweeps lose only the runs in flight: run again with --resume.")
     _spec_args(p)
+    p.add_argument("--cases", action="store_true", default=None,
+                   help="also store each run's case ledger in DIR/cases (one row per need; "
+                        "pd.read_parquet('DIR/cases') reads them all) (default: the spec's cases)")
     p.set_defaults(handler=cmd_sweep)
 
 
@@ -145,7 +148,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     spec = _load_spec(args)
     with _interrupted(spec, args), _progress(args, "sweep") as progress:
         summary = run_sweep(spec, out=args.out, resume=args.resume, workers=args.workers,
-                            executor=args.executor, scheduler=args.scheduler, progress=progress)
+                            executor=args.executor, scheduler=args.scheduler, progress=progress,
+                            cases=args.cases)
     document = {"out": str(summary.out), "planned": summary.planned, "already_stored": summary.already,
                 "done": summary.done, "failed": summary.failed,
                 "wall_seconds": round(summary.wall_seconds, 3), "errors": summary.errors}

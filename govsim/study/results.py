@@ -9,6 +9,9 @@ Runs not (yet) stored, or failed, are absent: count rows per point to see.
 
 :func:`load_summaries` gives the whole-run values (``govsim.metrics.summarise``)
 in the same shape, one row per run, from the files' footers only.
+
+:func:`load_cases` gives the case ledgers of a sweep run with ``--cases``,
+one row per need, with the design columns in front.
 """
 
 from __future__ import annotations
@@ -100,6 +103,29 @@ def load_summaries(results_dir: str | os.PathLike[str], *, replications: int | N
     summary = pd.concat(frames, ignore_index=True)
     summary["value"] = pd.to_numeric(summary["value"], errors="coerce").astype(float)
     return plan.merge(summary, on="run_id", how="inner")
+
+
+def load_cases(results_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """Every stored case ledger: one row per run and need, the design columns in front.
+
+    Only sweeps run with ``--cases`` (or ``cases: true`` in the spec) store
+    ledgers; the columns after the design's are those of ``cases.parquet``
+    (``docs/odd.md``). A run two design points share appears under both.
+
+    Raises:
+        StudyError: ``results_dir`` is not a results directory, or holds no case ledgers.
+    """
+    from govsim.study.errors import StudyError
+
+    store = RunStore(results_dir)
+    plan = plan_table(store)
+    ids = [i for i in dict.fromkeys(plan.loc[plan.pop("stored"), "run_id"]) if i in store.with_cases()]
+    if not ids:
+        raise StudyError(f"{store.root} holds no case ledgers. Run the sweep with --cases (or 'cases: true' "
+                         "in the spec), adding --resume to keep the runs already stored.")
+    cases = pd.concat([pd.read_parquet(store.cases / f"{i}.parquet") for i in ids], ignore_index=True)
+    cases["run_id"] = cases["run_id"].astype(str)
+    return plan.merge(cases, on="run_id", how="inner")
 
 
 def export_results(results_dir: str | os.PathLike[str], path: str | os.PathLike[str], *,

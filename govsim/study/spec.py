@@ -106,7 +106,7 @@ class _Reader:
             metrics=tuple(dict.fromkeys(top["metrics"])), samples=top["samples"], levels=top["levels"],
             second_order=top["second_order"], method=optimizer["method"],
             max_evaluations=optimizer["max_evaluations"], description=top["description"],
-            question=top["question"], out=str(out) if out is not None else top["out"],
+            question=top["question"], out=str(out) if out is not None else top["out"], cases=top["cases"],
             source=self.label, document=self.data,
         )
 

@@ -52,6 +52,8 @@ SPEC = Section("experiment", "An experiment: arms or factors, a design, replicat
        low=0, high=2**63 - 1),
     _p("metrics", "list", list(HEADLINE), "Output metrics of interest.", choices=tuple(METRICS)),
     _p("out", "str", None, "Results directory (default: results/NAME), relative to the working directory."),
+    _p("cases", "bool", False,
+       "Also store each run's case ledger (DIR/cases/RUN.parquet), one row per need."),
 ))
 
 #: ``values`` (a list) and ``range`` ([low, high]) are checked in :mod:`govsim.study.spec`.
@@ -164,6 +166,7 @@ class ExperimentSpec:
     description: str = ""
     question: str = ""
     out: str | None = None
+    cases: bool = False
     source: str | None = None
     document: dict[str, Any] = field(default_factory=dict)
 

@@ -5,6 +5,7 @@ Layout::
     DIR/experiment.json        what was asked: the spec, the design, seeds, versions (written first)
     DIR/design.csv             one row per design point: point, label, scenario_hash, factor values
     DIR/runs/<run_id>.parquet  one finished run: weekly series; record and summary in the metadata
+    DIR/cases/<run_id>.parquet its case ledger, one row per need (only when the sweep asked for it)
     DIR/failed/<run_id>.json   one failed run: its error and traceback
     DIR/index.csv              one row per stored run, rebuilt from the files (a convenience)
 
@@ -14,7 +15,9 @@ Ctrl-C or ``kill -9`` loses only the runs in flight, never leaves half a file,
 and the parent holds no results in memory. The files are the truth: which
 runs are done is read from the directory, so ``--resume`` needs no journal,
 and ``pd.read_parquet("DIR/runs")`` reads every stored series in one call.
-A run is keyed by its scenario hash and seed (:func:`govsim.study.worker.run_id`).
+A run's case ledger is written before its series file, so a stored run
+always has the ledger it was asked for. A run is keyed by its scenario hash
+and seed (:func:`govsim.study.worker.run_id`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from govsim.study.worker import META_KEY, RunRecord
 
 FORMAT = "govsim-experiment/1"
 EXPERIMENT, DESIGN, INDEX = "experiment.json", "design.csv", "index.csv"
-RUNS, FAILED = "runs", "failed"
+RUNS, FAILED, CASES = "runs", "failed", "cases"
 
 
 class RunStore:
@@ -43,6 +46,7 @@ class RunStore:
         self.root = Path(root)
         self.runs = self.root / RUNS
         self.failed = self.root / FAILED
+        self.cases = self.root / CASES
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -109,6 +113,12 @@ class RunStore:
             return set()
         return {p.stem for p in self.runs.iterdir() if p.suffix == ".parquet" and not p.name.startswith(".")}
 
+    def with_cases(self) -> set[str]:
+        """Ids of the runs whose case ledger is stored."""
+        if not self.cases.is_dir():
+            return set()
+        return {p.stem for p in self.cases.iterdir() if p.suffix == ".parquet" and not p.name.startswith(".")}
+
     def failures(self) -> dict[str, dict[str, Any]]:
         """Failed runs by id: their error and traceback."""
         out = {}
@@ -137,6 +147,9 @@ class RunStore:
         """Store one run as it finishes: its file, or its failure."""
         failed = self.failed / f"{record.run_id}.json"
         if record.ok:
+            if record.cases is not None:
+                self.cases.mkdir(exist_ok=True)
+                write_atomic(self.cases / f"{record.run_id}.parquet", record.cases)
             write_atomic(self.path(record.run_id), record.payload)
             if failed.exists():
                 failed.unlink()

@@ -54,7 +54,7 @@ class SweepSummary:
 def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bool = False,
               workers: int = 1, executor: str | cf.Executor = "local", scheduler: str | None = None,
               progress: Callable[[Progress], None] | None = None,
-              design: Sequence[Point] | None = None) -> SweepSummary:
+              design: Sequence[Point] | None = None, cases: bool | None = None) -> SweepSummary:
     """Run every design point of ``spec`` ``spec.replications`` times into a results store.
 
     Args:
@@ -68,6 +68,8 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         scheduler: Dask scheduler address (default: start a local cluster).
         progress: Called with the counts after every run.
         design: The design points, when the caller has built them already.
+        cases: Also store each run's case ledger (default: the spec's ``cases``). Resuming
+            with cases re-runs the stored runs that have no ledger yet.
 
     Returns:
         Counts of what was run, skipped and failed.
@@ -80,8 +82,9 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         start_early(executor, workers)
     pts = list(design) if design is not None else points(spec)
     store = open_store(spec, pts, out, resume=resume)
-    needed = planned_runs(pts, spec.seed, spec.replications)
-    stored = store.done()
+    cases = spec.cases if cases is None else cases
+    needed = planned_runs(pts, spec.seed, spec.replications, cases=cases)
+    stored = store.done() & store.with_cases() if cases else store.done()
     todo = [key for key in needed if key not in stored]
     summary = SweepSummary(store.root, len(needed), already=len(needed) - len(todo))
     counts = Progress(total=len(needed), done=summary.already)
@@ -120,14 +123,18 @@ def execute_runs(tasks: Iterator[RunTask], keep: Callable[[RunRecord], None], *,
         execute_runs(tasks, keep, executor=pool, workers=workers, scheduler=None)
 
 
-def planned_runs(pts: Sequence[Point], master: int, replications: int) -> dict[str, RunTask]:
-    """Every run of the design, replication by replication, keyed by run id (duplicates once)."""
+def planned_runs(pts: Sequence[Point], master: int, replications: int, *,
+                 cases: bool = False) -> dict[str, RunTask]:
+    """Every run of the design, replication by replication, keyed by run id (duplicates once).
+
+    ``cases`` asks each run for its case ledger as well.
+    """
     tasks: dict[str, RunTask] = {}
     for r in range(replications):
         seed = replication_seed(master, r)
         for point in pts:
             key = run_id(point.scenario.hash, seed)
-            tasks.setdefault(key, RunTask(key, point.scenario, seed, STORED_SCOPES))
+            tasks.setdefault(key, RunTask(key, point.scenario, seed, STORED_SCOPES, cases))
     return tasks
 
 

@@ -42,6 +42,7 @@ class RunTask:
     scenario: Scenario
     seed: int
     scopes: tuple[str, ...] = STORED_SCOPES
+    cases: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class RunRecord:
         scenario_hash: The scenario's hash.
         seed: The seed.
         payload: The store file's bytes (Parquet), or None when the run failed.
+        cases: The run's case ledger as Parquet bytes, when the task asked for it.
         error: ``"TypeName: message"`` when the run failed.
         detail: The traceback of a failed run.
         wall_seconds: Time the run took in the worker.
@@ -62,6 +64,7 @@ class RunRecord:
     scenario_hash: str
     seed: int
     payload: bytes | None = None
+    cases: bytes | None = None
     error: str | None = None
     detail: str | None = None
     wall_seconds: float = 0.0
@@ -84,12 +87,14 @@ def execute(task: RunTask) -> RunRecord:
     clock = time.perf_counter()
     digest = task.scenario.hash
     try:
-        result = simulate(task.scenario, task.seed)
+        result = simulate(task.scenario, task.seed, cases=task.cases)
         payload = encode(task.run_id, result, task.scopes)
+        ledger = encode_cases(task.run_id, result.cases) if task.cases else None
     except Exception as err:  # any model error is recorded and the sweep goes on
         return RunRecord(task.run_id, digest, task.seed, error=f"{type(err).__name__}: {err}",
                          detail=traceback.format_exc(), wall_seconds=time.perf_counter() - clock)
-    return RunRecord(task.run_id, digest, task.seed, payload, wall_seconds=time.perf_counter() - clock)
+    return RunRecord(task.run_id, digest, task.seed, payload, ledger,
+                     wall_seconds=time.perf_counter() - clock)
 
 
 def encode(run_id: str, result: Any, scopes: tuple[str, ...]) -> bytes:
@@ -122,6 +127,21 @@ def encode(run_id: str, result: Any, scopes: tuple[str, ...]) -> bytes:
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue()
+
+
+def encode_cases(run_id: str, cases: Any) -> bytes:
+    """A run's case ledger as one Parquet file, with a leading ``run_id`` column.
+
+    The column lets ``pd.read_parquet("DIR/cases")`` read every run's ledger
+    in one call and still tell the runs apart.
+    """
+    import pandas as pd
+
+    from govsim.io import parquet_bytes
+
+    frame = cases.copy()
+    frame.insert(0, "run_id", pd.Categorical([run_id] * len(frame)))
+    return parquet_bytes(frame)
 
 
 def _plain(value: Any) -> Any:
