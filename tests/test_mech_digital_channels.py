@@ -38,7 +38,8 @@ def test_online_only_excludes_the_elderly_and_costs_their_coverage_and_trust():
     assert mean_over(base, "excluded") == 0
     assert mean_over(only, "excluded", "elderly") > 0.5 * mean_over(only, "cases_raised", "elderly")
     assert mean_over(only, "coverage", "elderly") < mean_over(base, "coverage", "elderly") - 0.3
-    assert mean_over(only, "trust", "elderly") < mean_over(base, "trust", "elderly") - 0.05
+    elderly_trust = mean_over(only, "trust_community", "elderly")
+    assert elderly_trust < mean_over(base, "trust_community", "elderly") - 0.05
     # The elderly lose more than working-age residents.
     gap_only = mean_over(only, "coverage", "working_age") - mean_over(only, "coverage", "elderly")
     gap_base = mean_over(base, "coverage", "working_age") - mean_over(base, "coverage", "elderly")

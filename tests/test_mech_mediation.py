@@ -24,6 +24,7 @@ from conftest import (
 
 import govsim
 from govsim.model import GovModel
+from govsim.model.trust import COMMUNITY, COUNTY, TOWNSHIP
 
 SEEDS = range(3)
 LOADED = ("population.residents=4000", "needs.dispute.rate_working_age=0.25")
@@ -89,10 +90,14 @@ def test_a_community_wide_trust_change_touches_that_community_s_residents_alone(
     for residents in ("vectorised", "agents"):
         model = GovModel(small("baseline", "population.residents=600"), seed=1, residents=residents)
         res = model.residents
-        before = res.trust.copy()
+        before = res.trust_in(COMMUNITY).astype(np.float64)
         res.change_trust_in(np.array([1]), -0.2)
         res.change_trust_in(np.array([0, 1]), np.array([0.0, 0.9]))
         in_second = res.community == 1
-        np.testing.assert_array_equal(res.trust[~in_second], before[~in_second])
-        expected = np.clip(np.clip(before[in_second] - np.float32(0.2), 0, 1) + np.float32(0.9), 0, 1)
-        np.testing.assert_allclose(res.trust[in_second], expected, atol=1e-6)
+        np.testing.assert_array_equal(res.trust_in(COMMUNITY)[~in_second], before[~in_second])
+        # Bounded steps: a fifth of the way to 0, then nine tenths of the way to 1.
+        lowered = before[in_second] * 0.8
+        expected = lowered + 0.9 * (1.0 - lowered)
+        np.testing.assert_allclose(res.trust_in(COMMUNITY)[in_second], expected, atol=1e-6)
+        for level in (TOWNSHIP, COUNTY):  # the community's matter alone
+            np.testing.assert_allclose(res.trust_in(level), res.trust0, atol=1e-6)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.model import trust as trust_levels
 from govsim.model.allocate import grouped_sum, order_by, serve_in_order
 from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, TOWNSHIP
 from govsim.model.ledger import ABANDONED, CASE_FIELDS, EXCLUDED, IN_TIME, LATE, LEFT, NO_CHANNEL, NO_LEVEL
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 
 KINDS = ("raised", "online", "excluded", "left", "in_time", "late", "abandoned", "escalated")
+#: The level of government a case at each rung of the ladder (cases.LEVELS) is in the hands of:
+#: the grid is the community's.
+TRUST_LEVEL = np.array([trust_levels.COMMUNITY, trust_levels.COMMUNITY, trust_levels.TOWNSHIP,
+                        trust_levels.COUNTY], dtype=np.intp)
 
 
 @dataclass
@@ -34,20 +39,24 @@ class WeekTally:
     Kinds: ``raised`` needs, of which ``online`` were filed online and
     ``excluded`` could not be filed; cases resolved ``in_time`` or ``late``,
     ``abandoned``, ``escalated`` by residents, or
-    closed because the resident ``left``. Repeats are allowed. The stratum is
+    closed because the resident ``left``. Repeats are allowed. Closed cases
+    also carry the level of government that had them (:data:`TRUST_LEVEL`),
+    to which the resident attributes the outcome. The stratum is
     the one the resident had when the need was raised (a resident who moves
     away is replaced by a newcomer in the same row), so that counts by group
     match the case ledger.
     """
 
-    events: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(
+    events: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]]] = field(
         default_factory=lambda: {kind: [] for kind in KINDS})
     wait_weeks: list[np.ndarray] = field(default_factory=list)  # aligned with in_time + late
     money_spent: np.ndarray | None = None
 
-    def add(self, kind: str, rows: np.ndarray, categories: np.ndarray, strata: np.ndarray) -> None:
-        """Record residents ``rows`` with the categories and strata of their needs."""
-        self.events[kind].append((rows, categories, strata))
+    def add(self, kind: str, rows: np.ndarray, categories: np.ndarray, strata: np.ndarray,
+            levels: np.ndarray | None = None) -> None:
+        """Record residents ``rows`` with the categories and strata of their needs, and the level of
+        government that had each case (default: the community)."""
+        self.events[kind].append((rows, categories, strata, levels))
 
     def rows(self, kind: str) -> np.ndarray:
         """All residents of one event kind, concatenated."""
@@ -60,6 +69,12 @@ class WeekTally:
     def strata(self, kind: str) -> np.ndarray:
         """Strata of one event kind, aligned with :meth:`rows`."""
         return self._column(kind, 2, np.int8)
+
+    def levels(self, kind: str) -> np.ndarray:
+        """Level of government (``govsim.model.trust.LEVELS``) of each event, aligned with :meth:`rows`."""
+        parts = [np.full(rows.size, trust_levels.COMMUNITY, np.intp) if levels is None else levels
+                 for rows, _, _, levels in self.events[kind]]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
     def _column(self, kind: str, i: int, dtype: type) -> np.ndarray:
         parts = [event[i] for event in self.events[kind]]
@@ -276,7 +291,8 @@ def settle(model: GovModel, week: int, tally: WeekTally) -> np.ndarray:
     late = resolved & ~in_time
     model.due_book.add_met(c["deadline"][in_time], c["stratum"][in_time], c["community"][in_time])
     for kind, outcome, mask in (("in_time", IN_TIME, in_time), ("late", LATE, late)):
-        tally.add(kind, c["resident"][mask], c["category"][mask], c["stratum"][mask])
+        tally.add(kind, c["resident"][mask], c["category"][mask], c["stratum"][mask],
+                  TRUST_LEVEL[c["level"][mask]])
         log_closed(model, week, outcome, mask)
     tally.wait_weeks.append(week - np.concatenate([c["raised"][in_time], c["raised"][late]]))
     return ~resolved
@@ -312,12 +328,14 @@ def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.
     candidates = np.flatnonzero(overdue)
     u_abandon, u_escalate = rng.random(candidates.size), rng.random(candidates.size)
     gives_up = u_abandon < 1.0 / beh["patience_weeks"]
-    trust = model.residents.trust[c["resident"][candidates]]
+    # Whether to push a case up depends on trust in the level that has it now.
+    trust = model.residents.trust_at(TRUST_LEVEL[c["level"][candidates]], c["resident"][candidates])
     push_rate = beh["escalation_rate"] * (1.0 + beh["low_trust_escalation"] * (1.0 - trust))
     pushes = ~gives_up & (u_escalate < push_rate) & (c["level"][candidates] < COUNTY) & ~c["done"][
         candidates]
     abandoned = candidates[gives_up]
-    tally.add("abandoned", c["resident"][abandoned], c["category"][abandoned], c["stratum"][abandoned])
+    tally.add("abandoned", c["resident"][abandoned], c["category"][abandoned], c["stratum"][abandoned],
+              TRUST_LEVEL[c["level"][abandoned]])
     log_closed(model, week, ABANDONED, abandoned)
     escalated = candidates[pushes]
     tally.add("escalated", c["resident"][escalated], c["category"][escalated], c["stratum"][escalated])

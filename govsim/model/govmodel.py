@@ -23,6 +23,7 @@ from govsim.model.organisations import build_organisations, capacity_matrix
 from govsim.model.residents import REPORT_GROUPS, Residents
 from govsim.model.schedule import NeedSchedule
 from govsim.model.streams import Streams
+from govsim.model.trust import case_attribution_table
 from govsim.model.workforce import Workforce
 from govsim.model.workplan import HourPlan, plan_hours
 from govsim.policies import build_policies
@@ -65,6 +66,8 @@ class GovModel(mesa.Model):
         self.week = -p["warmup_weeks"]
         self.year_open = False
         self.weeks_per_year = p["budget"]["weeks_per_year"]
+        #: Weights per level of a case's outcome: [good][level the case was at] (§7.11).
+        self.attribution = case_attribution_table(p["behaviour"])
         self.hierarchy = h = build_hierarchy(p["hierarchy"], p["population"])
         if residents == "vectorised":
             self.residents = Residents(h, p, self.streams("population"))
@@ -179,6 +182,13 @@ class GovModel(mesa.Model):
         record_week(self, week, tally, plan, org_hours + extra_hours, departures, lapsed)  # 15
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
+        # Trust: experiences counted over the warm-up's second half (the first settles queues and
+        # staff), then the reported weeks start at stationary trust (§7.11).
+        learning = self.params["warmup_weeks"] // 2
+        if self.week == -learning - 1:
+            self.residents.learn_trust()
+        if self.week == -1:
+            self.residents.settle_trust(learning, self.params["behaviour"]["trust_drift"])
         self.week += 1
 
     def warm_up(self) -> None:
@@ -220,12 +230,18 @@ class GovModel(mesa.Model):
         )
 
     def _update_trust(self, tally: caseflow.WeekTally) -> None:
+        """Residents' experiences of the week, each attributed to levels (§7.11), then fading."""
         beh, res = self.params["behaviour"], self.residents
         loss = beh["trust_gain"] * beh["negativity_bias"]
-        res.change_trust(tally.rows("in_time"), beh["trust_gain"])
-        res.change_trust(tally.rows("late"), -loss * beh["late_loss"])
-        res.change_trust(tally.rows("abandoned"), -loss * beh["abandon_loss"])
-        res.change_trust(tally.rows("excluded"), -loss * beh["abandon_loss"])
+        rows, steps, weights = [], [], []
+        for kind, step in (("in_time", beh["trust_gain"]), ("late", -loss * beh["late_loss"]),
+                           ("abandoned", -loss * beh["abandon_loss"]),
+                           ("excluded", -loss * beh["abandon_loss"])):
+            who = tally.rows(kind)
+            rows.append(who)
+            steps.append(np.full(who.size, step))
+            weights.append(self.attribution[int(step > 0)][tally.levels(kind)])
+        res.change_trust(np.concatenate(rows), np.concatenate(steps), np.concatenate(weights).T)
         res.drift_trust(beh["trust_drift"])
 
     # -- helpers for policies -------------------------------------------------------

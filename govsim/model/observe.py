@@ -9,6 +9,7 @@ import numpy as np
 from govsim.model.allocate import segment_sums
 from govsim.model.cases import COUNTY, TOWNSHIP
 from govsim.model.residents import MEMBERSHIP, N_STRATA
+from govsim.model.trust import LEVELS
 
 if TYPE_CHECKING:
     from govsim.model.caseflow import WeekTally
@@ -23,6 +24,8 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
 
 
 #: Event kinds of the week's tally that metrics count.
+#: The trust metrics: the aggregate over the local levels (None), then one per level.
+TRUST_METRICS = (("trust", None), *((f"trust_{name}", k) for k, name in enumerate(LEVELS)))
 _KINDS = ("raised", "late", "escalated", "excluded", "online", "abandoned", "left")
 _ESCALATED = _KINDS.index("escalated")
 #: Case metrics recorded overall, by group and by community, in this order.
@@ -50,11 +53,11 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     rec.overall(week, "unregistered_share", float(unregistered.sum() / res.n) if res.n else np.nan)
     rec.by(week, "unregistered_share", "community", _ratio(unregistered, model.hierarchy.community_residents))
 
-    trust_strata = np.bincount(res.stratum, weights=res.trust, minlength=N_STRATA)
-    rec.overall(week, "trust", float(trust_strata.sum() / res.n) if res.n else np.nan)
-    rec.by(week, "trust", "group", _ratio(trust_strata @ MEMBERSHIP, res.group_sizes()))
-    rec.by(week, "trust", "community", _ratio(model.community_sums(res.trust),
-                                              model.hierarchy.community_residents))
+    for metric, level in TRUST_METRICS:
+        by_stratum, by_community = res.trust_sums(level)
+        rec.overall(week, metric, float(by_stratum.sum() / res.n) if res.n else np.nan)
+        rec.by(week, metric, "group", _ratio(by_stratum @ MEMBERSHIP, res.group_sizes()))
+        rec.by(week, metric, "community", _ratio(by_community, model.hierarchy.community_residents))
     _record_response(model, week, tally)
     _record_staff(model, week, plan, departures)
     _record_money_and_farms(model, week, tally, org_hours, lapsed)

@@ -20,6 +20,7 @@ implementations the very same residents; only the weekly draws differ.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -27,6 +28,7 @@ import numpy as np
 
 from govsim.model.agent import GovAgent
 from govsim.model.residents import MEMBERSHIP, N_STRATA, Residents
+from govsim.model.trust import COMMUNITY_ONLY, LEVELS, LOCAL
 from govsim.scenario.declarations import CATEGORIES, FLAGS, GROUPS
 
 if TYPE_CHECKING:
@@ -62,8 +64,8 @@ class ResidentAgent(GovAgent):
         group: 0 elderly, 1 working-age, 2 child.
         flags: One bool per flag, in the order of ``FLAGS``.
         literacy: Digital literacy, 0-1.
-        trust: Trust in the local government, 0-1.
-        trust0: Initial trust, toward which trust drifts back.
+        trust: Trust in each of ``LEVELS``, 0-1.
+        trust0: Resting trust, toward which every level fades back.
         need_rates: ``(category, weekly rate)`` for each category she can raise.
     """
 
@@ -76,7 +78,7 @@ class ResidentAgent(GovAgent):
         self.group = group
         self.flags = flags
         self.literacy = literacy
-        self.trust = trust
+        self.trust = [trust] * len(LEVELS)
         self.trust0 = trust
         self.need_rates = [(c, rate) for c, rate in enumerate(need_rates) if rate > 0]
 
@@ -90,13 +92,15 @@ class ResidentAgent(GovAgent):
                 raised.extend([category] * int(count))
         return raised
 
-    def change_trust(self, delta: float) -> None:
-        """Add ``delta`` to her trust, kept in [0, 1]."""
-        self.trust = min(1.0, max(0.0, self.trust + delta))
+    def experience(self, level: int, step: float) -> None:
+        """One experience in ``level``: a share ``step`` of the way to 1 (good) or ``-step`` to 0 (bad)."""
+        step = min(1.0, max(-1.0, step))
+        trust = self.trust[level]
+        self.trust[level] = trust + step * (1.0 - trust) if step > 0 else trust * (1.0 + step)
 
     def drift_trust(self, rate: float) -> None:
-        """Move her trust a share ``rate`` of the way back to where it started."""
-        self.trust += rate * (self.trust0 - self.trust)
+        """Move her trust in every level a share ``rate`` of the way back to rest."""
+        self.trust = [t + rate * (self.trust0 - t) for t in self.trust]
 
 
 class AgentResidents:
@@ -128,17 +132,38 @@ class AgentResidents:
             for row in range(self.n)
         ]
         self._needs, self._weeks = needs, weeks
+        self._communities = hierarchy.communities
+        self._learnt: dict[tuple[bool, int, int, int], float] | None = None
         self._stratum_sizes = np.bincount(self.stratum, minlength=N_STRATA)
 
     @property
     def trust(self) -> np.ndarray:
-        """Trust of every resident, gathered from the agents (a copy: read only)."""
-        return np.fromiter((a.trust for a in self.agents), dtype=np.float32, count=self.n)
+        """Mean trust over the local levels of every resident, gathered from the agents (read only)."""
+        return np.fromiter((sum(a.trust[k] for k in LOCAL) / len(LOCAL) for a in self.agents),
+                           dtype=np.float32, count=self.n)
 
     @property
     def trust0(self) -> np.ndarray:
-        """Initial trust of every resident, gathered from the agents."""
+        """Resting trust of every resident, gathered from the agents."""
         return np.fromiter((a.trust0 for a in self.agents), dtype=np.float32, count=self.n)
+
+    def trust_in(self, level: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Trust in one level of agents ``rows`` (default all)."""
+        rows = range(self.n) if rows is None else np.asarray(rows).tolist()
+        return np.array([self.agents[r].trust[level] for r in rows], dtype=np.float32)
+
+    def trust_at(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Trust of agent ``rows[j]`` in level ``levels[j]``."""
+        return np.array([self.agents[r].trust[k] for k, r in zip(np.asarray(levels).tolist(),
+                                                                 np.asarray(rows).tolist(), strict=True)],
+                        dtype=np.float32)
+
+    def trust_sums(self, level: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Sums of trust in ``level`` (None: the local mean) by stratum and by community."""
+        values = self.trust if level is None else self.trust_in(level)
+        values = values.astype(np.float64)
+        return (np.bincount(self.stratum, values, N_STRATA),
+                np.bincount(self.community, values, self._communities))
 
     # -- weekly rules ---------------------------------------------------------------
     def raise_needs(self, rng: np.random.Generator,
@@ -169,22 +194,61 @@ class AgentResidents:
         for i, row in enumerate(np.asarray(rows).tolist()):
             agent, own = self.agents[row], tuple(bool(f) for f in flags[i])
             agent.group, agent.flags, agent.literacy = int(group[i]), own, float(literacy[i])
-            agent.trust = agent.trust0 = float(trust[i])
+            agent.trust0 = float(trust[i])
+            agent.trust = [agent.trust0] * len(LEVELS)
             agent.need_rates = [(c, rate) for c, rate in enumerate(
                 weekly_need_rates(self._needs, self._weeks, int(group[i]), own)) if rate > 0]
         self._stratum_sizes = np.bincount(self.stratum, minlength=N_STRATA)
 
-    def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
-        """Add ``delta`` (one value, or one per entry of ``who``) to the trust of agents ``who``."""
-        deltas = np.broadcast_to(np.asarray(delta, dtype=np.float64), np.shape(who))
-        for row, d in zip(np.asarray(who).tolist(), deltas.tolist(), strict=True):
-            self.agents[row].change_trust(d)
+    def change_trust(self, who: np.ndarray, step: np.ndarray | float,
+                     weights: np.ndarray = COMMUNITY_ONLY) -> None:
+        """Experiences of size ``step`` (one, or one per entry of ``who``), weighted per level by
+        ``weights`` (one per level, or level × entry), agent by agent and level by level: the good
+        ones first, then the bad, as ``Residents.change_trust`` applies them."""
+        steps = np.broadcast_to(np.asarray(step, dtype=np.float64), np.shape(who)).tolist()
+        weights = np.asarray(weights, dtype=np.float64)
+        columns = (weights.T if weights.ndim == 2 else np.broadcast_to(weights, (len(steps), weights.size)))
+        entries = list(zip(np.asarray(who).tolist(), steps, columns.tolist(), strict=True))
+        for good in (True, False):
+            for row, d, own in entries:
+                if (d > 0) == good:
+                    for level, w in enumerate(own):
+                        if w:
+                            self.agents[row].experience(level, d * w)
+                            if self._learnt is not None:
+                                key = (good, level, int(self.stratum[row]), int(self.community[row]))
+                                rate = -math.log(max(1e-300, 1.0 - min(1.0, abs(d * w))))
+                                self._learnt[key] = self._learnt.get(key, 0.0) + min(rate, 50.0)
 
-    def change_trust_in(self, communities: np.ndarray, delta: np.ndarray | float) -> None:
-        """Add ``delta`` (one value, or one per community) to every agent's trust in ``communities``."""
-        deltas = np.broadcast_to(np.asarray(delta, dtype=np.float64), np.shape(communities))
-        for k, d in zip(np.asarray(communities).tolist(), deltas.tolist(), strict=True):
-            self.change_trust(np.flatnonzero(self.community == k), d)
+    def change_trust_in(self, communities: np.ndarray, step: np.ndarray | float,
+                        weights: np.ndarray = COMMUNITY_ONLY) -> None:
+        """One experience of size ``step`` (one, or one per community) for every agent of ``communities``."""
+        steps = np.broadcast_to(np.asarray(step, dtype=np.float64), np.shape(communities))
+        for k, d in zip(np.asarray(communities).tolist(), steps.tolist(), strict=True):
+            self.change_trust(np.flatnonzero(self.community == k), d, weights)
+
+    def learn_trust(self) -> None:
+        """Count every agent's experiences by (good, level, stratum, community) from now on."""
+        self._learnt = {}
+
+    def settle_trust(self, weeks: int, rate: float) -> None:
+        """Set each agent's trust in each level to the stationary point for her stratum and community
+        (``TrustBook.settle`` gives the formula)."""
+        learnt, self._learnt = self._learnt, None
+        if learnt is None or weeks <= 0:
+            return
+        sizes: dict[tuple[int, int], int] = {}
+        for agent in self.agents:
+            cell = (int(self.stratum[agent.row]), agent.community)
+            sizes[cell] = sizes.get(cell, 0) + 1
+        fading = -math.log(1.0 - min(rate, 1.0 - 1e-12))
+        for agent in self.agents:
+            cell = (int(self.stratum[agent.row]), agent.community)
+            for level in range(len(LEVELS)):
+                good = learnt.get((True, level, *cell), 0.0) / (sizes[cell] * weeks)
+                bad = learnt.get((False, level, *cell), 0.0) / (sizes[cell] * weeks)
+                total = good + bad + fading
+                agent.trust[level] = (good + fading * agent.trust0) / total if total > 0 else agent.trust0
 
     def drift_trust(self, rate: float) -> None:
         """Every agent's trust drifts back toward its initial level."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.model.hierarchy import Hierarchy
+from govsim.model.trust import COMMUNITY_ONLY, LOCAL, TrustBook
 from govsim.scenario.declarations import CATEGORIES, FLAGS, GROUPS
 
 #: Groups that metrics are reported by: the age groups, then the flags.
@@ -44,8 +45,9 @@ class Residents:
         group: 0 elderly, 1 working-age, 2 child.
         flags: Bool matrix (resident × flag) in the order of ``FLAGS``.
         literacy: Digital literacy, 0-1.
-        trust: Trust in the local government, 0-1.
-        trust0: Initial trust, toward which trust slowly drifts back.
+        trust_book: Trust in each level of government (:mod:`govsim.model.trust`).
+        trust: Mean trust over the local levels, 0-1 (read only; the aggregate metric).
+        trust0: Resting trust, toward which every level fades back (read only).
         plot_mu: Farmland of each resident (0 for non-farmers), in mu.
         farm_income: Weekly farm income of each resident (yuan/week).
         stratum: Age group × flag combination, for cheap by-group sums.
@@ -68,8 +70,6 @@ class Residents:
             pop["literacy_concentration"], rng,
         )
         trust = _beta(np.full(self.n, pop["trust_mean"]), pop["trust_concentration"], rng)
-        self.trust = trust.astype(np.float32)
-        self.trust0 = self.trust.copy()
         farmer = self.flags[:, FLAGS.index("farmer")]
         mean_mu = params["farming"]["plot_mu_mean"]
         self.plot_mu = np.where(farmer, rng.gamma(2.0, mean_mu / 2.0, self.n), 0.0).astype(np.float32)
@@ -86,6 +86,8 @@ class Residents:
         self._community_index = np.arange(hierarchy.communities)
         self._stratum_sizes: np.ndarray | None = None
         self._bounds = hierarchy.community_bounds
+        # Every level starts at the resident's one draw: orderings between levels come from the model.
+        self.trust_book = TrustBook(trust, self.community, self.stratum, hierarchy.communities, N_STRATA)
 
     # -- construction -------------------------------------------------------------
     def _grids(self, hierarchy: Hierarchy) -> np.ndarray:
@@ -166,8 +168,7 @@ class Residents:
         self.group[rows] = group
         self.flags[rows] = flags
         self.literacy[rows] = literacy
-        self.trust[rows] = trust
-        self.trust0[rows] = trust
+        old_stratum = self.stratum[rows].copy()
         self.registered[rows] = registered
         for name in ("plot_mu", "staple_income", "farm_income"):
             getattr(self, name)[rows] = 0.0
@@ -177,27 +178,63 @@ class Residents:
         self.stratum[rows] = group.astype(np.intp) * 2 ** len(FLAGS) + bits
         if self._stratum_sizes is not None:
             np.add.at(self._stratum_sizes, self.stratum[rows], 1)
+        self.trust_book.reset(rows, trust, old_stratum)
 
-    def change_trust(self, who: np.ndarray, delta: np.ndarray | float) -> None:
-        """Add ``delta`` to the trust of residents ``who`` (repeats add up), kept in [0, 1]."""
-        if np.size(who) == 0:
-            return
-        np.add.at(self.trust, who, np.asarray(delta, dtype=np.float32))
-        self.trust[who] = np.clip(self.trust[who], 0.0, 1.0)  # the others are in range already
+    # -- trust ------------------------------------------------------------------------
+    @property
+    def trust(self) -> np.ndarray:
+        """Each resident's mean trust over the local levels (a new array: read only)."""
+        return self.trust_book.local()
 
-    def change_trust_in(self, communities: np.ndarray, delta: np.ndarray | float) -> None:
-        """Add ``delta`` (one value, or one per community) to the trust of every resident of
-        ``communities``, kept in [0, 1]: a slice per community, as residents are stored by community."""
-        deltas = np.broadcast_to(np.asarray(delta, dtype=np.float32), np.shape(communities))
-        for k, d in zip(np.asarray(communities).tolist(), deltas, strict=True):
-            part = self.trust[self._bounds[k]:self._bounds[k + 1]]
-            part += d
-            np.clip(part, 0.0, 1.0, out=part)
+    @property
+    def trust0(self) -> np.ndarray:
+        """Each resident's resting trust (read only)."""
+        return self.trust_book.rest.copy()
+
+    def trust_in(self, level: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Trust in one level (:data:`govsim.model.trust.LEVELS`) of residents ``rows`` (default all)."""
+        return self.trust_book.level(level, rows)
+
+    def trust_at(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Trust of resident ``rows[j]`` in level ``levels[j]``."""
+        return self.trust_book.at(levels, rows)
+
+    def trust_sums(self, level: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Sums of trust in ``level`` (None: the local mean) by stratum and by community."""
+        if level is not None:
+            return self.trust_book.sums(level)
+        parts = [self.trust_book.sums(k) for k in LOCAL]
+        return (sum(p[0] for p in parts) / len(LOCAL), sum(p[1] for p in parts) / len(LOCAL))
+
+    def change_trust(self, who: np.ndarray, step: np.ndarray | float,
+                     weights: np.ndarray = COMMUNITY_ONLY) -> None:
+        """Experiences of signed size ``step`` for residents ``who``, attributed to levels by ``weights``.
+
+        Bounded steps (:class:`~govsim.model.trust.TrustBook`): a good one moves
+        trust a share ``step`` of the way to 1, a bad one a share ``-step`` of
+        the way to 0. Repeats compound.
+        """
+        self.trust_book.change(who, step, weights)
+
+    def change_trust_in(self, communities: np.ndarray, step: np.ndarray | float,
+                        weights: np.ndarray = COMMUNITY_ONLY) -> None:
+        """One experience of size ``step`` (one value, or one per community) for every resident of
+        ``communities``: a block of rows per community, as residents are stored by community."""
+        steps = np.broadcast_to(np.asarray(step, dtype=np.float64), np.shape(communities))
+        for k, d in zip(np.asarray(communities).tolist(), steps.tolist(), strict=True):
+            self.trust_book.change_rows(slice(int(self._bounds[k]), int(self._bounds[k + 1])), d, weights)
 
     def drift_trust(self, rate: float) -> None:
-        """Pull trust back toward its initial level: experiences fade."""
-        if rate > 0:
-            self.trust += np.float32(rate) * (self.trust0 - self.trust)
+        """A week of fading: trust in every level moves a share ``rate`` back toward rest."""
+        self.trust_book.fade(rate)
+
+    def learn_trust(self) -> None:
+        """Count experiences from now on, to start the reported weeks at stationary trust."""
+        self.trust_book.learn()
+
+    def settle_trust(self, weeks: int, rate: float) -> None:
+        """Put trust at the stationary point of the experiences counted (``TrustBook.settle``)."""
+        self.trust_book.settle(weeks, rate)
 
     # -- reporting --------------------------------------------------------------------
     def stratum_sizes(self) -> np.ndarray:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model.allocate import order_by, segment_sums, serve_in_order
+from govsim.model.trust import COMMUNITY, mandate_attribution
 from govsim.policies.base import Policy, declare
 from govsim.policies.reporting import reported_attainment
 from govsim.scenario.params import Param
@@ -74,6 +75,7 @@ class CropMandate(Policy):
         """Draw plot suitability and the order of approach, and set each village's area target."""
         p = self.params
         self.rng = model.streams(self.stream_name())
+        self.blame = mandate_attribution(model.params["behaviour"])
         res, k = model.residents, model.hierarchy.communities
         self.farmers = model.farmers
         self.bounds = model.farmer_bounds  # farmers are stored village by village
@@ -127,7 +129,8 @@ class CropMandate(Policy):
         p = self.params
         if hours.sum() > 0:
             self._approach(model, hours)
-        model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing])
+        model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing],
+                                     self.blame)
         self.reported = reported_attainment(self.planted_share(), self.paced_target(week),
                                             p["pressure"], p["audit_probability"])
 
@@ -141,7 +144,7 @@ class CropMandate(Policy):
         village = np.repeat(np.arange(reach.size), reach)
         queue = self.queue[np.arange(village.size) - np.repeat(np.cumsum(reach) - reach, reach)
                            + self.next_up[village]]
-        trust = model.residents.trust[self.farmers[queue]]
+        trust = model.residents.trust_in(COMMUNITY, self.farmers[queue])  # the village cadres asking
         gain = (self.crop_income[queue] - self.staple_income[queue]) / np.maximum(
             self.staple_income[queue], 1e-9)
         agrees = self.rng.random(queue.size) < trust / (1.0 + np.exp(-gain / 0.25))
@@ -155,7 +158,7 @@ class CropMandate(Policy):
         model.residents.farm_income[self.farmers[converts]] = self.crop_income[converts]
         self.losing = np.concatenate([self.losing, converts[self.weekly_trust_loss[converts] > 0]])
         forced = self.farmers[queue[reached & enforced]]
-        model.residents.change_trust(forced, -p["forced_trust_loss"])
+        model.residents.change_trust(forced, -p["forced_trust_loss"], self.blame)
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         shares = self.planted_share()

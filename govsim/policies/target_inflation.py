@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.model.trust import mandate_attribution
 from govsim.policies.base import Policy, declare
 from govsim.policies.reporting import inflate, reported_attainment, weekly_audit_chance
 from govsim.scenario.params import Param
@@ -134,7 +135,8 @@ class TargetInflation(Policy):
         if counts.sum() == 0 or self.params["coercion_trust_loss"] == 0:
             return
         who = model.residents_in(counts, self.rng)
-        model.residents.change_trust(who, -self.params["coercion_trust_loss"])
+        model.residents.change_trust(who, -self.params["coercion_trust_loss"],
+                                     mandate_attribution(model.params["behaviour"]))
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         weights = self.size / self.size.sum()

@@ -313,8 +313,30 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
        unit="×", low=0.0, high=20.0, source="assumption"),
     _p("abandon_loss", "float", 3.0, "Loss of an abandoned case in units of trust_gain×negativity_bias.",
        unit="×", low=0.0, high=50.0, source="assumption"),
-    _p("trust_drift", "float", 0.002, "Weekly pull of trust back toward its initial value.", unit="1/week",
-       low=0.0, high=1.0, source="assumption: experiences fade over about ten years"),
+    _p("trust_drift", "float", 0.002, "Weekly pull of trust in every level back toward its resting value.",
+       unit="1/week", low=0.0, high=1.0,
+       source="assumption: experiences fade over about ten years (trust as a slow stock, Slovic 1993); "
+              "the warm-up starts it at its stationary level (docs/odd.md §7.11)"),
+    _p("centre_credit", "float", 0.3,
+       "Share of a good outcome credited to the centre as well as to the level that delivered it.",
+       unit="×", low=0.0, high=1.0,
+       source="Li 2004, Political trust in rural China (Modern China 30(2)): trust rises up the "
+              "hierarchy, the centre credited with good policy; assumption for 0.3"),
+    _p("centre_blame", "float", 0.05,
+       "Share of a bad outcome blamed on the centre as well as on the level that had the case.",
+       unit="×", low=0.0, high=1.0,
+       source="Li 2004: failures blamed on local officials, not the centre (皇帝好、官员坏); "
+              "assumption for 0.05"),
+    _p("pass_blame", "float", 0.5,
+       "Share of a bad outcome at an upper level blamed on each level below that passed the case up.",
+       unit="×", low=0.0, high=1.0,
+       source="S0: cases passed up and around (推诿) cost the community its credibility; "
+              "assumption for 0.5"),
+    _p("mandate_relay_blame", "float", 0.5,
+       "Share of a county mandate's harm blamed on the township that relayed it (the county and the "
+       "enforcing community bear it in full).", unit="×", low=0.0, high=1.0,
+       source="O'Brien & Li 1999, Selective policy implementation in rural China; S0: layered "
+              "inflation (层层加码); assumption for 0.5"),
     _p("patience_weeks", "float", 6.0, "Mean weeks a resident waits past the deadline before giving up.",
        unit="weeks", low=0.1, high=520.0, source="assumption"),
     _p("escalation_rate", "float", 0.1, "Weekly chance a resident with a late case pushes it up a level.",

@@ -1,0 +1,256 @@
+"""Residents' trust in each level of government, as arrays.
+
+Each resident holds trust in four levels (:data:`LEVELS`): the community or
+village committee, the township or street office, the county (its
+departments) and the centre, the reference level whose policies the others
+carry out. Trust is a number in [0, 1] that moves in bounded steps
+(``docs/odd.md`` §7.11):
+
+* a good experience of size ``g`` moves trust a share ``g`` of the way up,
+  ``T ← T + g(1 − T)``; a bad one of size ``l`` a share ``l`` of the way down,
+  ``T ← T(1 − l)``; so steps shrink near the bounds and trust never leaves
+  [0, 1];
+* between experiences trust fades toward the resident's resting level ``R``,
+  ``T ← T + η(R − T)`` each week, the same ``R`` for every level.
+
+Fading touches every resident every week, and the weekly means by group and
+community are read every week, so both are kept cheap. The book stores each
+resident's distance from rest divided by a global scale, ``D = (T − R) / s``.
+Fading multiplies ``s`` by ``1 − η``, which is O(1). A change writes only the
+rows it touches. Sums of ``D`` by stratum and by community are kept up to date
+with every write, so the weekly means cost O(strata + communities) rather than
+O(residents). When ``s`` has shrunk below :data:`RESCALE_BELOW`, ``D`` is
+multiplied out and the sums are recomputed exactly.
+
+Memory is long (years), longer than the warm-up, so trust would still be
+drifting toward its stationary level for years after week 0. Instead the
+book learns during the warm-up how often residents of each stratum and
+community have good and bad experiences with each level (:meth:`learn`), and
+at its end puts every resident's trust in each level at the stationary point
+of the expected dynamics for her cell (:meth:`settle`). The reported weeks
+then start in the steady state: no drift, only the mechanism's orderings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Levels trust is held in, bottom up.
+LEVELS = ("community", "township", "county", "centre")
+COMMUNITY, TOWNSHIP, COUNTY, CENTRE = range(4)
+#: The "local government" of the aggregate ``trust`` metric: every level but the centre.
+LOCAL = (COMMUNITY, TOWNSHIP, COUNTY)
+#: The scale is folded back into the deviations when it falls below this (precision).
+RESCALE_BELOW = 0.25
+
+
+def attribution(**weights: float) -> np.ndarray:
+    """Weights of an experience per level, by name, e.g. ``attribution(community=1, county=0.5)``."""
+    unknown = weights.keys() - set(LEVELS)
+    if unknown:
+        raise ValueError(f"unknown trust levels {sorted(unknown)}; levels are {LEVELS}")
+    return np.array([float(weights.get(name, 0.0)) for name in LEVELS])
+
+
+#: An experience that concerns the community or village committee alone.
+COMMUNITY_ONLY = attribution(community=1.0)
+
+
+class TrustBook:
+    """Trust of ``n`` residents in each of :data:`LEVELS` (see the module docstring).
+
+    Args:
+        rest: Each resident's resting level; every level starts there.
+        community: Community index of each resident (rows grouped by community).
+        stratum: Stratum of each resident; :meth:`reset` is told when it changes.
+        communities: Number of communities.
+        strata: Number of strata.
+    """
+
+    def __init__(self, rest: np.ndarray, community: np.ndarray, stratum: np.ndarray, communities: int,
+                 strata: int) -> None:
+        self.n = rest.size
+        self.rest = np.asarray(rest, dtype=np.float32).copy()
+        self.dev = np.zeros((len(LEVELS), self.n), dtype=np.float32)
+        self.scale = 1.0
+        self._community, self._stratum = community, stratum
+        self._sizes = (communities, strata)
+        self._mass: np.ndarray | None = None  # experience rates being learnt (see settle)
+        self._sum_all()
+
+    # -- reading ------------------------------------------------------------------------
+    def level(self, level: int, rows: np.ndarray | slice | None = None) -> np.ndarray:
+        """Trust in ``level`` of residents ``rows`` (default: all), float32."""
+        rows = slice(None) if rows is None else rows
+        return self.rest[rows] + np.float32(self.scale) * self.dev[level, rows]
+
+    def at(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Trust of resident ``rows[j]`` in level ``levels[j]`` (e.g. where each case sits)."""
+        return self.rest[rows] + np.float32(self.scale) * self.dev[levels, rows]
+
+    def local(self) -> np.ndarray:
+        """Every resident's mean trust over the local levels (:data:`LOCAL`): the aggregate."""
+        return self.rest + np.float32(self.scale) * self.dev[list(LOCAL)].mean(axis=0)
+
+    def sums(self, level: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sums of trust in ``level`` by stratum and by community (float64)."""
+        return (self._rest_stratum + self.scale * self._dev_stratum[level],
+                self._rest_community + self.scale * self._dev_community[level])
+
+    # -- changing -----------------------------------------------------------------------
+    def change(self, who: np.ndarray, step: np.ndarray | float, weights: np.ndarray) -> None:
+        """Experiences: resident ``who[j]`` has one of signed size ``step[j]`` (or one size for all).
+
+        A positive step is good, a negative one bad; level ``k`` moves by
+        ``step × weights[k]`` in the bounded form of the module docstring.
+        ``weights`` is one weight per level, or a matrix (level × entry) with
+        one column per entry of ``who``.
+        Repeats of a resident compound; within one call good experiences are
+        applied before bad ones.
+        """
+        who = np.asarray(who, dtype=np.int64)
+        if who.size == 0:
+            return
+        rows, inverse = np.unique(who, return_inverse=True)
+        steps = np.broadcast_to(np.asarray(step, dtype=np.float64), who.shape)
+        self._apply(rows, inverse, steps, weights)
+
+    def change_rows(self, rows: slice, step: float, weights: np.ndarray) -> None:
+        """One experience of size ``step`` for every resident of a block of rows (one community)."""
+        index = np.arange(rows.start, rows.stop)
+        if index.size:
+            self._apply(index, np.arange(index.size), np.full(index.size, float(step)), weights)
+
+    def fade(self, rate: float) -> None:
+        """A week of fading toward rest: O(1) (the scale shrinks)."""
+        if rate <= 0:
+            return
+        self.scale *= 1.0 - rate
+        if self.scale < RESCALE_BELOW:
+            self.dev *= np.float32(self.scale)
+            self.scale = 1.0
+            self._sum_all()
+
+    def reset(self, rows: np.ndarray, rest: np.ndarray, old_stratum: np.ndarray) -> None:
+        """Newcomers in ``rows``: rest and trust in every level at ``rest``.
+
+        ``old_stratum`` is the rows' stratum before the change; the book reads
+        the new one from the residents' array.
+        """
+        communities, strata = self._sizes
+        c = self._community[rows]
+        old_rest = self.rest[rows].astype(np.float64)
+        self._rest_stratum -= np.bincount(old_stratum, old_rest, strata)
+        self._rest_community -= np.bincount(c, old_rest, communities)
+        for k in range(len(LEVELS)):
+            old = self.dev[k, rows].astype(np.float64)
+            self._dev_stratum[k] -= np.bincount(old_stratum, old, strata)
+            self._dev_community[k] -= np.bincount(c, old, communities)
+        self.rest[rows] = rest
+        self.dev[:, rows] = 0.0
+        new_rest = self.rest[rows].astype(np.float64)
+        self._rest_stratum += np.bincount(self._stratum[rows], new_rest, strata)
+        self._rest_community += np.bincount(c, new_rest, communities)
+
+    def learn(self) -> None:
+        """Start counting experiences per (level, stratum, community), for :meth:`settle`."""
+        communities, strata = self._sizes
+        self._mass = np.zeros((2, len(LEVELS), strata * communities))
+
+    def settle(self, weeks: int, rate: float) -> None:
+        """Put trust at the stationary point of the experiences counted over ``weeks`` weeks.
+
+        With ``u`` and ``v`` a cell's mean weekly good and bad experience per
+        resident (as rates: minus the log of the share of distance left) and
+        ``e = -log(1 - rate)`` the fading rate, the expected weekly change of
+        trust ``T`` with rest ``R`` is ``u(1 - T) - vT + e(R - T)``, zero at
+        ``T* = (u + eR) / (u + v + e)``.
+        """
+        if self._mass is None or weeks <= 0:
+            self._mass = None
+            return
+        communities, strata = self._sizes
+        cell = self._stratum * communities + self._community
+        residents = np.maximum(np.bincount(cell, minlength=strata * communities), 1) * weeks
+        fading = -np.log1p(-min(rate, 1.0 - 1e-12))
+        rest = self.rest.astype(np.float64)
+        for k in range(len(LEVELS)):
+            good, bad = (self._mass[0, k] / residents)[cell], (self._mass[1, k] / residents)[cell]
+            total = good + bad + fading
+            stationary = np.where(total > 0, (good + fading * rest) / np.where(total > 0, total, 1.0), rest)
+            self.dev[k] = ((stationary - rest) / self.scale).astype(np.float32)
+        self._mass = None
+        self._sum_all()
+
+    # -- inside -------------------------------------------------------------------------
+    def _apply(self, rows: np.ndarray, inverse: np.ndarray, steps: np.ndarray, weights: np.ndarray) -> None:
+        communities, strata = self._sizes
+        weights = np.asarray(weights, dtype=np.float64)
+        used = np.flatnonzero(weights.any(axis=1) if weights.ndim == 2 else weights)
+        good = steps > 0
+        rest = self.rest[rows].astype(np.float64)
+        where_c, where_s = self._community[rows], self._stratum[rows]
+        cell = where_s * communities + where_c if self._mass is not None else None
+        with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
+            for k in used.tolist():
+                step = np.clip(steps * weights[k], -1.0, 1.0)
+                # Log of the share of the distance left: to the top (good) or to zero (bad).
+                shrink = np.log1p(-np.abs(step))
+                up = np.bincount(inverse, np.where(good, shrink, 0.0), rows.size)
+                down = np.bincount(inverse, np.where(good, 0.0, shrink), rows.size)
+                if self._mass is not None:  # a step of ±1 counts as a very large rate, not infinity
+                    self._mass[0, k] -= np.bincount(cell, np.maximum(up, -50.0), strata * communities)
+                    self._mass[1, k] -= np.bincount(cell, np.maximum(down, -50.0), strata * communities)
+                old = self.dev[k, rows]
+                trust = rest + self.scale * old.astype(np.float64)
+                trust = (1.0 - (1.0 - trust) * np.exp(up)) * np.exp(down)
+                new = ((trust - rest) / self.scale).astype(np.float32)
+                self.dev[k, rows] = new
+                delta = new.astype(np.float64) - old
+                self._dev_stratum[k] += np.bincount(where_s, delta, strata)
+                self._dev_community[k] += np.bincount(where_c, delta, communities)
+
+    def _sum_all(self) -> None:
+        communities, strata = self._sizes
+        rest = self.rest.astype(np.float64)
+        self._rest_stratum = np.bincount(self._stratum, rest, strata)
+        self._rest_community = np.bincount(self._community, rest, communities)
+        self._dev_stratum = np.stack([np.bincount(self._stratum, d.astype(np.float64), strata)
+                                      for d in self.dev])
+        self._dev_community = np.stack([np.bincount(self._community, d.astype(np.float64), communities)
+                                        for d in self.dev])
+
+
+def case_attribution_table(behaviour: dict) -> np.ndarray:
+    """:func:`case_attribution` for every case: shape (good, level the case was at, level attributed)."""
+    return np.array([[case_attribution(level, good, behaviour) for level in range(len(LEVELS))]
+                     for good in (False, True)])
+
+
+def case_attribution(level: int, good: bool, behaviour: dict) -> np.ndarray:
+    """Weights per level of a case's outcome, for a case closed (or given up) at ``level``.
+
+    The level that had the case bears the outcome in full. A good outcome is
+    also credited in part to the centre, whose policy the service is
+    (``centre_credit``); a bad one is blamed in part on the levels below that
+    passed the case up without solving it (``pass_blame``) and, a little, on
+    the centre (``centre_blame``). ``docs/odd.md`` §7.11 gives the sources.
+    """
+    weights = np.zeros(len(LEVELS))
+    weights[level] = 1.0
+    if good:
+        weights[CENTRE] += behaviour["centre_credit"]
+    else:
+        weights[COMMUNITY:level] = behaviour["pass_blame"]
+        weights[CENTRE] += behaviour["centre_blame"]
+    return weights
+
+
+def mandate_attribution(behaviour: dict) -> np.ndarray:
+    """Weights per level of a harm a county mandate does (forced planting, coercion, lost income).
+
+    The county set the mandate and the community or village enforced it: both
+    bear the harm in full. The township relayed it, and under layered
+    inflation (层层加码) raised it, so it bears a share ``mandate_relay_blame``.
+    """
+    return attribution(community=1.0, township=behaviour["mandate_relay_blame"], county=1.0)
