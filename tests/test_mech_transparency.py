@@ -9,7 +9,8 @@ from conftest import assert_same_as_baseline, mean_over, overall, small
 import govsim
 
 SEEDS = range(3)
-NEUTRAL = "policies=[{type: transparency, open_decisions: false, fairness_stake: 0.0}]"
+NEUTRAL = ("policies=[{type: transparency, open_decisions: false, fairness_stake: 0.0, "
+           "mediation_fairness: 1.0}]")
 
 
 @cache

@@ -20,6 +20,7 @@ from govsim.model.needs import NeedTable
 from govsim.model.observe import record_week
 from govsim.model.offices import admin_hours, build_departments
 from govsim.model.organisations import build_organisations, capacity_matrix
+from govsim.model.petitions import Petitions
 from govsim.model.residents import REPORT_GROUPS, Residents
 from govsim.model.schedule import NeedSchedule
 from govsim.model.streams import Streams
@@ -100,6 +101,7 @@ class GovModel(mesa.Model):
         self.due_book = DueBook(h.communities)
         self.ledger = CaseLedger() if cases else None
         self.extra_admin = np.zeros(h.communities)
+        self.petitions = Petitions(self)
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
         self.recorder = Recorder(REPORT_GROUPS, h.community_names)
@@ -135,13 +137,16 @@ class GovModel(mesa.Model):
            are paid for from their line, then the flexible pool, and closed.
         9. Residents react to late cases: some escalate, some give up.
         10. Policies react to the week's outcomes (e.g. broken agreements).
-        11. Trust moves with this week's experiences, then drifts back a little.
+        11. Trust in each level moves with this week's experiences, then fades a little; grievances
+            (abandoned and late cases, and those policies reported) may become petitions, which
+            the township and county offices work (§7.33).
         12. Policies' weekly processes (migration, training, participation, ...).
         13. Staff wear: burnout, departures, refills.
         14. End of budget year: unspent money lapses.
         15. Metrics are recorded.
         """
         week, tally = self.week, caseflow.WeekTally()
+        self.petitions.reset_week(self.hierarchy.communities)
         self.levers = self._default_levers()                                   # 1
         self.levers.extra_admin += self.extra_admin
         self.extra_admin = np.zeros(self.hierarchy.communities)
@@ -173,6 +178,9 @@ class GovModel(mesa.Model):
         for policy in self.policies:                                           # 10
             policy.after_cases(self, week, tally)
         self._update_trust(tally)                                              # 11
+        self.petitions.grievance(tally.rows("abandoned"), "abandoned", tally.levels("abandoned"))
+        self.petitions.grievance(tally.rows("late"), "late", tally.levels("late"))
+        self.petitions.week(self, week, self.streams("petitions"))
         for policy in self.policies:                                           # 12
             policy.weekly(self, week, tally)
         departures = self.workforce.wear(plan.strain, week, self.streams("staff_turnover"))  # 13

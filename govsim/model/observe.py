@@ -8,6 +8,7 @@ import numpy as np
 
 from govsim.model.allocate import segment_sums
 from govsim.model.cases import COUNTY, TOWNSHIP
+from govsim.model.petitions import OFFICES
 from govsim.model.residents import MEMBERSHIP, N_STRATA
 from govsim.model.trust import LEVELS
 
@@ -60,6 +61,7 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
         rec.by(week, metric, "community", _ratio(by_community, model.hierarchy.community_residents))
     _record_response(model, week, tally)
     _record_staff(model, week, plan, departures)
+    _record_petitions(model, week)
     _record_money_and_farms(model, week, tally, org_hours, lapsed)
     for policy in reporting_policies(model.policies, week):
         policy.record(model, week, rec)
@@ -129,6 +131,29 @@ def _record_response(model: GovModel, week: int, tally: WeekTally) -> None:
     rec.overall(week, "county_capacity", float(model.department_capacity.sum()))
     rec.overall(week, "township_use", float(_ratio(township, model.township_capacity.sum())))
     rec.overall(week, "county_use", float(_ratio(county, model.department_capacity.sum())))
+
+
+def _record_petitions(model: GovModel, week: int) -> None:
+    """Petitions filed this week by office, group and community; answered, expired, open; hours."""
+    rec, res, pet = model.recorder, model.residents, model.petitions
+    k = model.hierarchy.communities
+    office = np.concatenate([f[0] for f in pet.filed]) if pet.filed else np.zeros(0, np.int64)
+    stratum = np.concatenate([f[1] for f in pet.filed]) if pet.filed else np.zeros(0, np.int64)
+    community = np.concatenate([f[2] for f in pet.filed]) if pet.filed else np.zeros(0, np.int64)
+    by_office = np.bincount(office, minlength=len(OFFICES))
+    rec.overall(week, "petitions", float(office.size))
+    by_group = np.bincount(stratum, minlength=N_STRATA) @ MEMBERSHIP
+    rec.by(week, "petitions", "group", by_group.astype(float))
+    rec.by(week, "petitions", "community", np.bincount(community, minlength=k).astype(float))
+    for name, count in zip(OFFICES, by_office.tolist(), strict=True):
+        rec.overall(week, f"petitions_{name}", float(count))
+    per_year = model.weeks_per_year * 1e4
+    rec.overall(week, "petitions_per_10k", office.size * per_year / res.n if res.n else np.nan)
+    rec.by(week, "petitions_per_10k", "group", _ratio(by_group * per_year, res.group_sizes()))
+    rec.overall(week, "petitions_answered", float(pet.answered))
+    rec.overall(week, "petitions_expired", float(pet.expired))
+    rec.overall(week, "petitions_open", float(pet.open))
+    rec.overall(week, "petition_hours", pet.hours + float(pet.stability_hours.sum()))
 
 
 def _record_staff(model: GovModel, week: int, plan: HourPlan, departures: np.ndarray) -> None:

@@ -159,6 +159,7 @@ class CropMandate(Policy):
         self.losing = np.concatenate([self.losing, converts[self.weekly_trust_loss[converts] > 0]])
         forced = self.farmers[queue[reached & enforced]]
         model.residents.change_trust(forced, -p["forced_trust_loss"], self.blame)
+        model.petitions.grievance(forced, "mandate", COMMUNITY)  # against the village that forced them
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         shares = self.planted_share()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.model.trust import mandate_attribution
+from govsim.model.trust import COMMUNITY, mandate_attribution
 from govsim.policies.base import Policy, declare
 from govsim.policies.reporting import inflate, reported_attainment, weekly_audit_chance
 from govsim.scenario.params import Param
@@ -137,6 +137,7 @@ class TargetInflation(Policy):
         who = model.residents_in(counts, self.rng)
         model.residents.change_trust(who, -self.params["coercion_trust_loss"],
                                      mandate_attribution(model.params["behaviour"]))
+        model.petitions.grievance(who, "mandate", COMMUNITY)  # against the community that enrolled them
 
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         weights = self.size / self.size.sum()

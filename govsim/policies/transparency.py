@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.model.trust import COMMUNITY
 from govsim.policies.base import Policy, declare
 from govsim.scenario.declarations import CATEGORIES
 from govsim.scenario.params import Param
@@ -83,12 +84,14 @@ class Transparency(Policy):
         resolved = np.concatenate([tally.rows("in_time"), tally.rows("late")])
         if p["open_decisions"] and p["open_gain"] > 0:
             res.change_trust(resolved, p["open_gain"])
-        if p["fairness_stake"] > 0:
+        if p["fairness_stake"] > 0 or p["mediation_fairness"] < 1:
             categories = np.concatenate([tally.categories("in_time"), tally.categories("late")])
             parties = resolved[categories == DISPUTE]
             fair = self.rng.random(parties.size) < p["mediation_fairness"]
             bias = model.params["behaviour"]["negativity_bias"]
             res.change_trust(parties, np.where(fair, p["fairness_stake"], -p["fairness_stake"] * bias))
+            # S0: after a mediation that favours one side, residents turn to petitions (§7.33).
+            model.petitions.grievance(parties[~fair], "unfair_mediation", COMMUNITY)
         if p["opaque_spending"] and tally.money_spent is not None and tally.money_spent.any():
             self._opaque(model, tally.money_spent)
 

@@ -308,7 +308,10 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
     _p("trust_gain", "float", 0.01, "Trust gained when a case is resolved in time.", unit="score",
        low=0.0, high=1.0, source="assumption"),
     _p("negativity_bias", "float", 2.5, "How much more a bad experience weighs than a good one.", unit="×",
-       low=1.0, high=20.0, source="Baumeister et al. 2001, 'Bad is stronger than good'; assumption for 2.5"),
+       low=1.0, high=20.0,
+       source="Kampen, Van de Walle & Bouckaert 2006: a bad experience with a public agency weighs "
+              "much more than a good one; Baumeister et al. 2001; between loss aversion's 2.25 and "
+              "Gottman's 5:1, no source gives the ratio for services: assumption for 2.5"),
     _p("late_loss", "float", 1.0, "Loss of a late answer in units of trust_gain×negativity_bias.",
        unit="×", low=0.0, high=20.0, source="assumption"),
     _p("abandon_loss", "float", 3.0, "Loss of an abandoned case in units of trust_gain×negativity_bias.",
@@ -320,13 +323,14 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
     _p("centre_credit", "float", 0.3,
        "Share of a good outcome credited to the centre as well as to the level that delivered it.",
        unit="×", low=0.0, high=1.0,
-       source="Li 2004, Political trust in rural China (Modern China 30(2)): trust rises up the "
-              "hierarchy, the centre credited with good policy; assumption for 0.3"),
+       source="Lü 2014, APSR 108(2): the rural school-fee reform raised trust in the centre, not in "
+              "local governments; Li 2016, China Quarterly 225: a third to two thirds hold hierarchical "
+              "trust; assumption for 0.3"),
     _p("centre_blame", "float", 0.05,
        "Share of a bad outcome blamed on the centre as well as on the level that had the case.",
        unit="×", low=0.0, high=1.0,
-       source="Li 2004: failures blamed on local officials, not the centre (皇帝好、官员坏); "
-              "assumption for 0.05"),
+       source="Huang 2018 (China and Taiwan): Chinese citizens blame local governments for what they "
+              "dislike; Li 2004, Modern China 30(2); assumption for 0.05"),
     _p("pass_blame", "float", 0.5,
        "Share of a bad outcome at an upper level blamed on each level below that passed the case up.",
        unit="×", low=0.0, high=1.0,
@@ -382,9 +386,51 @@ FARMING = Section("farming", "Farmers' plots and the staple crop they grow by de
        unit="yuan/mu/year", low=0.0, high=1e6, source="assumption: grain earns a few hundred yuan per mu"),
 ))
 
+PETITIONS = Section("petitions", "Petitions (信访, 上访): grievances carried above the level that failed.", (
+    _p("rate_abandoned", "float", 0.1,
+       "Chance a resident petitions over an abandoned case, at zero trust in the level that had it.",
+       unit="share", low=0.0, high=1.0, source="S0: unsolved cases lead to petitions; assumption for 0.1"),
+    _p("rate_late", "float", 0.02,
+       "Chance a resident petitions over a case answered late, at zero trust in the level that had it.",
+       unit="share", low=0.0, high=1.0, source="assumption"),
+    _p("rate_unfair_mediation", "float", 0.2,
+       "Chance a party to an unfair mediation petitions, at zero trust in the community.",
+       unit="share", low=0.0, high=1.0,
+       source="S0: after mediation that favours one side residents turn to petitions; assumption for 0.2"),
+    _p("rate_mandate", "float", 0.05,
+       "Chance a resident harmed by a mandate (forced planting, coercion) petitions, at zero trust in "
+       "the community that enforced it.", unit="share", low=0.0, high=1.0, source="assumption"),
+    _p("skip_level", "float", 0.3,
+       "Chance, at zero trust in the office a petition would go to, that the resident goes over its "
+       "head to the next level up (越级上访).", unit="share", low=0.0, high=1.0,
+       source="Li 2008, Comparative Politics 40(2): petitioners look past local levels to higher ones; "
+              "State Bureau for Letters and Calls 2003: petitions to Beijing +14%, to counties -2.4%; "
+              "assumption for 0.3"),
+    _p("office_hours_per_10k_township", "float", 6.0,
+       "Hours a week a township's letters-and-visits office gives petitions, per 10,000 residents.",
+       unit="hours/week/10k residents", low=0.0, high=10000.0, source="assumption"),
+    _p("office_hours_per_10k_county", "float", 3.0,
+       "Hours a week the county's letters-and-visits bureau gives petitions, per 10,000 residents.",
+       unit="hours/week/10k residents", low=0.0, high=10000.0, source="assumption"),
+    _p("hours_per_petition", "float", 6.0, "Office hours to receive, investigate and answer one petition.",
+       unit="hours", low=0.0, high=1000.0, source="assumption"),
+    _p("deadline_weeks", "int", 9, "Weeks an office has to answer a petition.", unit="weeks", low=1,
+       high=520, source="Regulations on Letters and Visits (信访条例, 2005), art. 33: 60 days"),
+    _p("repeat", "float", 0.5,
+       "Chance that a petition left unanswered past its deadline is taken one level up.",
+       unit="share", low=0.0, high=1.0, source="S0: repeated and escalating petitions; assumption for 0.5"),
+    _p("stability_hours_community", "float", 8.0,
+       "Community hours one petition beyond the county costs the petitioner's community (fetching "
+       "and persuading, 维稳 passed down by the county).", unit="hours", low=0.0, high=1000.0,
+       source="S0: stability pressure (维稳); assumption for 8"),
+    _p("stability_hours_township", "float", 8.0,
+       "Township office hours one petition beyond the county costs (taken from its petitions).",
+       unit="hours", low=0.0, high=1000.0, source="assumption"),
+))
+
 MODEL = Section("", "The model's parameters.", (
     HIERARCHY, POPULATION, STAFF, DEPARTMENT_SECTIONS, ORGANISATIONS, NEEDS, BEHAVIOUR, BUDGET,
-    FARMING,
+    FARMING, PETITIONS,
 ))
 
 TOP_LEVEL = (
