@@ -39,7 +39,7 @@ def test_online_only_excludes_the_elderly_and_costs_their_coverage_and_trust():
     assert mean_over(only, "excluded", "elderly") > 0.5 * mean_over(only, "cases_raised", "elderly")
     assert mean_over(only, "coverage", "elderly") < mean_over(base, "coverage", "elderly") - 0.3
     elderly_trust = mean_over(only, "trust_community", "elderly")
-    assert elderly_trust < mean_over(base, "trust_community", "elderly") - 0.05
+    assert elderly_trust < mean_over(base, "trust_community", "elderly") - 0.03
     # The elderly lose more than working-age residents.
     gap_only = mean_over(only, "coverage", "working_age") - mean_over(only, "coverage", "elderly")
     gap_base = mean_over(base, "coverage", "working_age") - mean_over(base, "coverage", "elderly")
@@ -49,7 +49,7 @@ def test_online_only_excludes_the_elderly_and_costs_their_coverage_and_trust():
 def test_each_remedy_gives_back_some_of_the_elderlys_service():
     only = _runs("community_app")
     for remedy in ("policies.0.elder_mode=true", "policies.0.proxy=true", *NEUTRAL,
-                   "policies.0.family_help=0.3"):
+                   "policies.0.family_help=0.8"):
         runs = _runs("community_app", remedy)
         assert mean_over(runs, "excluded", "elderly") < 0.9 * mean_over(only, "excluded", "elderly"), remedy
         assert mean_over(runs, "coverage", "elderly") > mean_over(only, "coverage", "elderly") + 0.05, remedy
@@ -103,5 +103,31 @@ def test_online_plus_offline_with_no_remedies_is_the_baseline_exactly():
 
 
 def test_every_need_is_resolved_abandoned_excluded_or_open():
-    for run in _runs("community_app", "policies.0.family_help=0.3"):
+    for run in _runs("community_app", "policies.0.family_help=0.8"):
         assert_cases_conserved(run.cases, run.timeseries)
+
+
+def test_residents_shut_out_of_the_app_turn_to_family_and_grid_workers_at_a_cost_in_hours():
+    alone = _runs("community_app", "behaviour.family_help=0", "behaviour.grid_help=0")
+    helped = _runs("community_app")
+    assert mean_over(alone, "filed_by_family") == mean_over(alone, "filed_by_grid_worker") == 0
+    assert mean_over(helped, "filed_by_family") > 0 and mean_over(helped, "filed_by_grid_worker") > 0
+    assert mean_over(helped, "excluded") < 0.8 * mean_over(alone, "excluded")
+    assert mean_over(helped, "coverage", "elderly") > mean_over(alone, "coverage", "elderly") + 0.1
+    # The real cost of an online-only policy: grid workers file as proxies, on staff hours.
+    assert mean_over(helped, "hours_cases") > mean_over(alone, "hours_cases")
+    # Those who finally give up may petition.
+    assert mean_over(alone, "petitions") > mean_over(helped, "petitions")
+
+
+def test_residents_who_trust_the_community_ask_its_grid_worker_more():
+    wary = _runs("community_app", "population.trust_mean=0.3")
+    trusting = _runs("community_app", "population.trust_mean=0.8")
+    ratio = mean_over(trusting, "filed_by_grid_worker") / mean_over(wary, "filed_by_grid_worker")
+    assert ratio > 1.8
+
+
+def test_fallbacks_change_nothing_where_offices_are_open():
+    for base, other in zip(_runs("baseline"), _runs("baseline", "behaviour.family_help=1",
+                                                    "behaviour.grid_help=1"), strict=True):
+        assert other.timeseries.equals(base.timeseries)

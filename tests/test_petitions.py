@@ -8,9 +8,10 @@ import numpy as np
 from conftest import assert_hours_balance, mean_over, overall, small
 
 import govsim
+from govsim.model.petitions import GRIEVANCES
 
 SEEDS = range(3)
-NONE = [f"petitions.rate_{kind}=0" for kind in ("abandoned", "late", "unfair_mediation", "mandate")]
+NONE = [f"petitions.rate_{kind}=0" for kind in GRIEVANCES]
 
 
 @cache

@@ -14,9 +14,9 @@ import numpy as np
 
 from govsim.model import trust as trust_levels
 from govsim.model.allocate import grouped_sum, order_by, serve_in_order
-from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, TOWNSHIP
+from govsim.model.cases import COMMUNITY, COUNTY, GRID, ONLINE, PROXY, TOWNSHIP
 from govsim.model.ledger import ABANDONED, CASE_FIELDS, EXCLUDED, IN_TIME, LATE, LEFT, NO_CHANNEL, NO_LEVEL
-from govsim.model.levers import choose_channel
+from govsim.model.levers import can_file_online, choose_channel
 from govsim.model.residents import CHILD, ELDERLY
 from govsim.model.selection import mask_of
 from govsim.scenario.declarations import CATEGORIES, FLAGS
@@ -123,9 +123,20 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
     needs_money = rng.random(who.size) < needs.money_share[category]
     elderly = res.group[who] == ELDERLY
     home = elderly | res.flags[who, FLAGS.index("disabled")]
-    channel = choose_channel(model.levers.channels, res.literacy[who], elderly, res.group[who] == CHILD,
-                             home, (model.streams("family_help") if own_needs else rng).random(who.size)
-                             if model.levers.channels.family_help > 0 else np.ones(who.size))
+    channels = model.levers.channels
+    family = ((model.streams("family_help") if own_needs else rng).random(who.size)
+              if channels.family_help > 0 else np.ones(who.size))
+    grid_chance = None
+    if channels.online and not channels.offline and not channels.proxy and channels.grid_help > 0:
+        # Shut out of every channel but the app, a resident may ask the grid worker she knows,
+        # the more readily the more she trusts the community (§7.19).
+        draws = (model.streams("grid_help") if own_needs else rng).random(who.size)
+        grid_chance = draws < channels.grid_help * res.trust_in(trust_levels.COMMUNITY, who)
+    channel = choose_channel(channels, res.literacy[who], elderly, res.group[who] == CHILD, home, family,
+                             grid_chance)
+    if channels.online and not channels.offline and not channels.proxy:  # some may be shut out
+        shut = ~can_file_online(channels, res.literacy[who], elderly, res.group[who] == CHILD)
+        model.filed_for += [int((shut & (channel == ONLINE)).sum()), int((shut & (channel == PROXY)).sum())]
     barred = (channel < 0) | ~res.registered[who]
     case_id = model.next_case_id + np.arange(who.size, dtype=np.int64)
     model.next_case_id += who.size

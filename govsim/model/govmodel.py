@@ -24,7 +24,7 @@ from govsim.model.petitions import Petitions
 from govsim.model.residents import REPORT_GROUPS, Residents
 from govsim.model.schedule import NeedSchedule
 from govsim.model.streams import Streams
-from govsim.model.trust import case_attribution_table
+from govsim.model.trust import COMMUNITY, case_attribution_table
 from govsim.model.workforce import Workforce
 from govsim.model.workplan import HourPlan, plan_hours
 from govsim.policies import build_policies
@@ -102,6 +102,8 @@ class GovModel(mesa.Model):
         self.ledger = CaseLedger() if cases else None
         self.extra_admin = np.zeros(h.communities)
         self.petitions = Petitions(self)
+        #: Needs of residents shut out of the app filed this week by family, and by a grid worker.
+        self.filed_for = np.zeros(2, dtype=np.int64)
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
         self.recorder = Recorder(REPORT_GROUPS, h.community_names)
@@ -147,6 +149,7 @@ class GovModel(mesa.Model):
         """
         week, tally = self.week, caseflow.WeekTally()
         self.petitions.reset_week(self.hierarchy.communities)
+        self.filed_for[:] = 0
         self.levers = self._default_levers()                                   # 1
         self.levers.extra_admin += self.extra_admin
         self.extra_admin = np.zeros(self.hierarchy.communities)
@@ -180,6 +183,7 @@ class GovModel(mesa.Model):
         self._update_trust(tally)                                              # 11
         self.petitions.grievance(tally.rows("abandoned"), "abandoned", tally.levels("abandoned"))
         self.petitions.grievance(tally.rows("late"), "late", tally.levels("late"))
+        self.petitions.grievance(tally.rows("excluded"), "excluded", COMMUNITY)
         self.petitions.week(self, week, self.streams("petitions"))
         for policy in self.policies:                                           # 12
             policy.weekly(self, week, tally)

@@ -27,6 +27,8 @@ class Channels:
         elder_boost: Added to the elderly's effective literacy (an elder mode).
         proxy: Staff or volunteers file for those who cannot (代办).
         family_help: Chance that someone who cannot file gets family to file online.
+        grid_help: Chance, at full trust in the community, that someone who cannot file and
+            has no family to help asks a grid worker, who files for them (as a staff proxy).
     """
 
     online: bool
@@ -35,6 +37,7 @@ class Channels:
     elder_boost: float = 0.0
     proxy: bool = False
     family_help: float = 0.0
+    grid_help: float = 0.0
 
 
 @dataclass
@@ -81,7 +84,8 @@ class Levers:
         """The scenario's own settings, before any policy."""
         return cls(
             channels=Channels(online=behaviour["online_available"],
-                              literacy_threshold=behaviour["online_literacy_threshold"]),
+                              literacy_threshold=behaviour["online_literacy_threshold"],
+                              family_help=behaviour["family_help"], grid_help=behaviour["grid_help"]),
             hours_factor=np.array([behaviour["online_hours_factor"], 1.0,
                                    behaviour["home_visit_hours_factor"], behaviour["proxy_hours_factor"]]),
             need_multiplier=np.ones((communities, len(CATEGORIES))),
@@ -92,18 +96,28 @@ class Levers:
         )
 
 
+def can_file_online(channels: Channels, literacy: np.ndarray, elderly: np.ndarray,
+                    child: np.ndarray) -> np.ndarray:
+    """Who can use the online channel unaided: literate enough (with an elder mode's boost), or a
+    child, whose carer files."""
+    effective = literacy + np.where(elderly, channels.elder_boost, 0.0)
+    return channels.online & ((effective >= channels.literacy_threshold) | child)
+
+
 def choose_channel(channels: Channels, literacy: np.ndarray, elderly: np.ndarray, child: np.ndarray,
-                   home: np.ndarray, family_draw: np.ndarray) -> np.ndarray:
+                   home: np.ndarray, family_draw: np.ndarray,
+                   grid_chance: np.ndarray | None = None) -> np.ndarray:
     """Channel of each new case; -1 where the resident cannot file at all (excluded).
 
     Online if it exists and the resident's effective literacy reaches the
     threshold (a child's carer files for the child); else the office or a
     grid worker's home visit (the elderly and disabled) if offline service is
     kept; else a proxy if one is offered; else online with family help, with
-    probability ``family_help``; else nobody files.
+    probability ``family_help``; else, where ``grid_chance`` is given (a uniform
+    draw already compared with ``grid_help`` × trust: True if she asks), a grid
+    worker files for her as a proxy; else nobody files.
     """
-    effective = literacy + np.where(elderly, channels.elder_boost, 0.0)
-    online = channels.online & ((effective >= channels.literacy_threshold) | child)
+    online = can_file_online(channels, literacy, elderly, child)
     channel = np.full(literacy.size, -1, dtype=np.int8)
     channel[online] = ONLINE
     rest = ~online
@@ -114,4 +128,6 @@ def choose_channel(channels: Channels, literacy: np.ndarray, elderly: np.ndarray
     elif channels.online:
         helped = rest & (family_draw < channels.family_help)
         channel[helped] = ONLINE
+        if grid_chance is not None:
+            channel[rest & ~helped & grid_chance] = PROXY
     return channel

@@ -62,6 +62,8 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     _record_response(model, week, tally)
     _record_staff(model, week, plan, departures)
     _record_petitions(model, week)
+    rec.overall(week, "filed_by_family", float(model.filed_for[0]))
+    rec.overall(week, "filed_by_grid_worker", float(model.filed_for[1]))
     _record_money_and_farms(model, week, tally, org_hours, lapsed)
     for policy in reporting_policies(model.policies, week):
         policy.record(model, week, rec)

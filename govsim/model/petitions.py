@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from govsim.model.govmodel import GovModel
 
 #: What a grievance is about.
-GRIEVANCES = ("abandoned", "late", "unfair_mediation", "mandate")
+GRIEVANCES = ("abandoned", "late", "excluded", "unfair_mediation", "mandate")
 #: Where a petition goes: the township office, the county bureau, or beyond the county.
 OFFICES = ("township", "county", "beyond")
 AT_TOWNSHIP, AT_COUNTY, BEYOND = range(3)

@@ -89,7 +89,8 @@ class DigitalChannels(Policy):
               "× an office case) or volunteers (staff handle it as an office case).",
               choices=PROXIES, source="S1: staff and volunteers act as proxies"),
         Param("family_help", "float", 0.0,
-              "Chance that family files online for a resident who cannot (when nobody else does).",
+              "Chance that family files online for a resident who cannot (when nobody else does); "
+              "the larger of this and behaviour.family_help applies, so a campaign can only raise it.",
               unit="share", low=0.0, high=1.0, source="assumption: children file for their parents"),
         Param("double_entry", "float", 0.0,
               "Share of online cases staff must also enter offline, each costing one office case's "

@@ -341,6 +341,17 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
        "enforcing community bear it in full).", unit="×", low=0.0, high=1.0,
        source="O'Brien & Li 1999, Selective policy implementation in rural China; S0: layered "
               "inflation (层层加码); assumption for 0.5"),
+    _p("family_help", "float", 0.33,
+       "Chance that family files online for a resident who cannot use the app, when no office, home "
+       "visit or official proxy is left.", unit="share", low=0.0, high=1.0,
+       source="Oxford Internet Survey 2013: 72% of non-users have a proxy they could ask, about a third "
+              "asked one in the past year; Ofcom 2011: 21%; Zhou 2014 (数字反哺): children teach "
+              "parents; 0.33 from the Oxford figure"),
+    _p("grid_help", "float", 0.3,
+       "Chance, at full trust in the community, that a resident shut out of the app and without "
+       "family help asks a grid worker, who files for her (staff hours of a proxy case).",
+       unit="share", low=0.0, high=1.0,
+       source="S1: grid workers and staff fill in forms for residents who cannot; assumption for 0.3"),
     _p("patience_weeks", "float", 6.0, "Mean weeks a resident waits past the deadline before giving up.",
        unit="weeks", low=0.1, high=520.0, source="assumption"),
     _p("escalation_rate", "float", 0.1, "Weekly chance a resident with a late case pushes it up a level.",
@@ -397,6 +408,9 @@ PETITIONS = Section("petitions", "Petitions (信访, 上访): grievances carried
        "Chance a party to an unfair mediation petitions, at zero trust in the community.",
        unit="share", low=0.0, high=1.0,
        source="S0: after mediation that favours one side residents turn to petitions; assumption for 0.2"),
+    _p("rate_excluded", "float", 0.02,
+       "Chance a resident who could not file a need at all (shut out of every channel) petitions, at "
+       "zero trust in the community.", unit="share", low=0.0, high=1.0, source="assumption"),
     _p("rate_mandate", "float", 0.05,
        "Chance a resident harmed by a mandate (forced planting, coercion) petitions, at zero trust in "
        "the community that enforced it.", unit="share", low=0.0, high=1.0, source="assumption"),
