@@ -24,7 +24,7 @@ import numpy as np
 from govsim.model.allocate import order_by, segment_sums, serve_in_order
 from govsim.model.trust import COMMUNITY, mandate_attribution
 from govsim.policies.base import Policy, declare
-from govsim.policies.reporting import reported_attainment
+from govsim.policies.reporting import REPORTING_PARAMS, Reporter
 from govsim.scenario.params import Param
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class CropMandate(Policy):
         Param("audit_probability", "float", 0.2,
               "Yearly chance the reported area is checked; the risk deters padding.",
               unit="1/year", low=0.0, high=1.0, source="assumption"),
+        *REPORTING_PARAMS,
     )
 
     def setup(self, model: GovModel) -> None:
@@ -76,6 +77,8 @@ class CropMandate(Policy):
         p = self.params
         self.rng = model.streams(self.stream_name())
         self.blame = mandate_attribution(model.params["behaviour"])
+        self.reporter = Reporter(model.hierarchy.communities, p, model.weeks_per_year, self.rng)
+        self.caught = np.zeros(model.hierarchy.communities, dtype=bool)
         res, k = model.residents, model.hierarchy.communities
         self.farmers = model.farmers
         self.bounds = model.farmer_bounds  # farmers are stored village by village
@@ -131,8 +134,12 @@ class CropMandate(Policy):
             self._approach(model, hours)
         model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing],
                                      self.blame)
-        self.reported = reported_attainment(self.planted_share(), self.paced_target(week),
-                                            p["pressure"], p["audit_probability"])
+        true = self.planted_share()
+        audited, self.caught = self.reporter.audit(self.reported, true, week)
+        exposed = np.flatnonzero(self.reporter.exposed(self.caught))
+        model.residents.change_trust_in(exposed, -p["exposure_trust_loss"])
+        self.reported = self.reporter.report(true, self.paced_target(week), week)
+        self.reported[audited] = true[audited]
 
     def _approach(self, model: GovModel, hours: np.ndarray) -> None:
         """The next farmers in line, as far as each village's hours go, agree, are forced or refuse."""
@@ -169,6 +176,10 @@ class CropMandate(Policy):
                          float(self.reported @ self.farmland / total) if total else 0.0)
         recorder.by(week, "planted_true", "community", shares)
         recorder.by(week, "planted_reported", "community", self.reported)
+        gap = self.reported - shares
+        recorder.overall(week, "planted_gap", float(gap @ self.farmland / total) if total else 0.0)
+        recorder.by(week, "planted_gap", "community", gap)
+        recorder.overall(week, "planted_caught", float(self.caught.sum()))
 
 
 def _until_first_miss(reached: np.ndarray, sizes: np.ndarray) -> np.ndarray:

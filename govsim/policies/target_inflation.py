@@ -22,7 +22,7 @@ import numpy as np
 
 from govsim.model.trust import COMMUNITY, mandate_attribution
 from govsim.policies.base import Policy, declare
-from govsim.policies.reporting import inflate, reported_attainment, weekly_audit_chance
+from govsim.policies.reporting import REPORTING_PARAMS, Reporter, inflate
 from govsim.scenario.params import Param
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class TargetInflation(Policy):
               unit="share", low=0.0, high=1.0, source="assumption"),
         Param("audit_probability", "float", 0.2, "Yearly chance that a community's report is audited.",
               unit="1/year", low=0.0, high=1.0, source="assumption"),
+        *REPORTING_PARAMS,
         Param("rectification_hours", "float", 20.0, "Hours a community spends after an audit finds padding.",
               unit="hours", low=0.0, high=1000.0, source="assumption"),
         Param("coercion_trust_loss", "float", 0.02,
@@ -78,7 +79,8 @@ class TargetInflation(Policy):
         self.true = np.zeros(h.communities)
         self.reported = np.zeros(h.communities)
         self.size = h.community_residents.astype(np.float64)
-        self.audit_chance = weekly_audit_chance(p["audit_probability"], model.weeks_per_year)
+        self.reporter = Reporter(h.communities, p, model.weeks_per_year, self.rng)
+        self.caught = np.zeros(h.communities, dtype=bool)
         self.owns_target = p["indicator"] != CROP_AREA
         # The campaign's deadline: its end week, or the run's last week if that comes first.
         self.deadline = min(self.end, model.gov_scenario.steps - 1)
@@ -120,11 +122,11 @@ class TargetInflation(Policy):
         before = self.true.copy()
         self.true = 1.0 - (1.0 - self.true) * np.exp(-effort)
         self._coerce(model, before)
-        audited = self.rng.random(self.true.size) < self.audit_chance
-        padded = self.reported > self.true + 1e-9
-        model.extra_admin += np.where(audited & padded, p["rectification_hours"], 0.0)
-        self.reported = reported_attainment(self.true, self.paced_target(week), p["pressure"],
-                                            p["audit_probability"])
+        audited, self.caught = self.reporter.audit(self.reported, self.true, week)
+        model.extra_admin += np.where(self.caught, p["rectification_hours"], 0.0)
+        exposed = np.flatnonzero(self.reporter.exposed(self.caught))
+        model.residents.change_trust_in(exposed, -p["exposure_trust_loss"])
+        self.reported = self.reporter.report(self.true, self.paced_target(week), week)
         self.reported[audited] = self.true[audited]
 
     def _coerce(self, model: GovModel, before: np.ndarray) -> None:
@@ -142,6 +144,7 @@ class TargetInflation(Policy):
     def record(self, model: GovModel, week: int, recorder: Recorder) -> None:
         weights = self.size / self.size.sum()
         for name, values in (("target_bottom", self.bottom), ("target_true", self.true),
-                             ("target_reported", self.reported)):
+                             ("target_reported", self.reported), ("target_gap", self.reported - self.true)):
             recorder.overall(week, name, float(values @ weights))
             recorder.by(week, name, "community", values)
+        recorder.overall(week, "target_caught", float(self.caught.sum()))
