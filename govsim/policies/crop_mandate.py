@@ -13,6 +13,23 @@ left alone for the campaign. A converted plot earns
 ``mu × (suitability × potential − input cost)`` a year: on unsuitable land
 that is less than the staple, and each week of loss costs trust. True planted
 area and the (padded) reported area are both recorded.
+
+Rigid or adapted implementation (政策刚性 vs 灵活执行, seed 000): when the
+mandate begins, each village decides whether to plant everywhere, as ordered,
+or only where the crop suits the land (crop income at least the staple's).
+Adapting spares farmers a loss but leaves the village short of its target,
+which the upper level may judge a distortion (政策走样). A village adapts when
+what it spares its farmers outweighs the expected sanction:
+
+    adapt  ⇔  care × L_v  >  inspection × distortion_sanction × 1[C_v < tolerance × target_v]
+
+with L_v the farmland-weighted relative income loss on its unsuitable plots
+and C_v the share of its farmland that suits the crop. The upper level's
+``tolerance`` (the share of the target it accepts from a village that adapted)
+and ``inspection`` (the yearly chance it checks) are scenario parameters. An
+inspected village that adapted and falls short of tolerance × its paced
+target is sanctioned (``sanction_hours`` of its staff's time) and plants
+everywhere from then on.
 """
 
 from __future__ import annotations
@@ -69,6 +86,26 @@ class CropMandate(Policy):
         Param("audit_probability", "float", 0.2,
               "Yearly chance the reported area is checked; the risk deters padding.",
               unit="1/year", low=0.0, high=1.0, source="assumption"),
+        Param("adaptation", "choice", "decide",
+              "Whether villages plant only where the crop suits: decide (weigh farmers' loss against "
+              "the sanction), never (rigid), always.", choices=("decide", "never", "always"),
+              source="seed 000: policy rigidity vs flexible implementation; O'Brien & Li 1999"),
+        Param("tolerance", "float", 0.8,
+              "Share of its target the upper level accepts from a village that adapted.",
+              unit="share", low=0.0, high=1.0,
+              source="Zhou 2010; Heilmann 2008: upper levels tolerate local deviation unless visible; "
+                     "assumption for 0.8"),
+        Param("inspection", "float", 0.3, "Yearly chance the upper level inspects a village's planting.",
+              unit="1/year", low=0.0, high=1.0, source="assumption"),
+        Param("distortion_sanction", "float", 3.0,
+              "Weight of a sanction for distortion (政策走样) against farmers' relative income loss "
+              "(care = 1).",
+              unit="×", low=0.0, high=1000.0, source="assumption"),
+        Param("care", "float", 1.0, "Weight cadres give their farmers' relative income loss.",
+              unit="×", low=0.0, high=1000.0, source="assumption"),
+        Param("sanction_hours", "float", 40.0,
+              "Staff hours a sanctioned village spends on self-criticism, rectification and reports.",
+              unit="hours", low=0.0, high=10000.0, source="assumption"),
         *REPORTING_PARAMS,
     )
 
@@ -102,6 +139,10 @@ class CropMandate(Policy):
         self.planted_area = np.zeros(k)
         self.target = np.where(self.farmland > 0, p["target_share"], 0.0)
         self.reported = np.zeros(k)
+        self.suitable = self.crop_income >= self.staple_income  # the crop earns at least the staple
+        self.limit = self.bounds[1:].copy()  # queue position each village stops at
+        self.adapting: np.ndarray | None = None  # decided when the mandate begins
+        self.sanctioned = np.zeros(k, dtype=bool)
 
     def inflate_target(self, factor: np.ndarray) -> None:
         """Raise the area target by a factor per village (from target_inflation)."""
@@ -116,14 +157,37 @@ class CropMandate(Policy):
         return np.divide(self.planted_area, self.farmland, out=np.zeros_like(self.planted_area),
                          where=self.farmland > 0)
 
+    def decide(self) -> np.ndarray:
+        """Each village's choice, when the mandate begins: plant only where the crop suits?"""
+        p = self.params
+        rel_loss = np.minimum(1.0, np.maximum(0.0, self.staple_income - self.crop_income)
+                              / np.maximum(self.staple_income, 1e-9))
+        share = np.divide(1.0, self.farmland, out=np.zeros_like(self.farmland), where=self.farmland > 0)
+        suits = segment_sums(self.mu * self.suitable, self.bounds) * share
+        spared = segment_sums(self.mu * rel_loss * ~self.suitable, self.bounds) * share
+        risky = suits < p["tolerance"] * self.target
+        if p["adaptation"] == "decide":
+            adapt = p["care"] * spared > p["inspection"] * p["distortion_sanction"] * risky
+        else:
+            adapt = np.full(self.farmland.size, p["adaptation"] == "always")
+        adapt &= self.farmland > 0
+        for v in np.flatnonzero(adapt):  # suitable plots first, the rest after, each in the drawn order
+            lo, hi = self.bounds[v], self.bounds[v + 1]
+            segment = self.queue[lo:hi]
+            self.queue[lo:hi] = segment[np.argsort(~self.suitable[segment], kind="stable")]
+            self.limit[v] = lo + int(self.suitable[segment].sum())
+        return adapt
+
     def target_demand(self, model: GovModel, week: int) -> np.ndarray | None:
         if not self.active(week):
             return None
+        if self.adapting is None:
+            self.adapting = self.decide()
         p = self.params
         missing = np.maximum(0.0, self.paced_target(week) - self.planted_share()) * self.farmland
         per_farmer = p["persuasion_hours"] + p["enforce"] * p["enforcement_hours"]
         hours = missing / self.mean_mu * per_farmer * 2
-        waiting = self.bounds[1:] - self.next_up
+        waiting = self.limit - self.next_up
         cap = np.minimum(waiting * per_farmer, p["effort_cap"] * model.hours_available)
         return np.minimum(hours, cap)
 
@@ -135,16 +199,31 @@ class CropMandate(Policy):
         model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing],
                                      self.blame)
         true = self.planted_share()
+        self._inspect(model, true, week)
         audited, self.caught = self.reporter.audit(self.reported, true, week)
         exposed = np.flatnonzero(self.reporter.exposed(self.caught))
         model.residents.change_trust_in(exposed, -p["exposure_trust_loss"])
         self.reported = self.reporter.report(true, self.paced_target(week), week)
         self.reported[audited] = true[audited]
 
+    def _inspect(self, model: GovModel, true: np.ndarray, week: int) -> None:
+        """Inspections of villages that adapted: short of tolerance × target means a sanction."""
+        self.sanctioned = np.zeros(self.farmland.size, dtype=bool)
+        if self.adapting is None or not self.adapting.any():
+            return
+        p = self.params
+        chance = 1.0 - (1.0 - p["inspection"]) ** (1.0 / model.weeks_per_year)
+        inspected = self.rng.random(self.farmland.size) < chance
+        short = true < p["tolerance"] * self.paced_target(week) - 1e-9
+        self.sanctioned = inspected & self.adapting & short
+        model.extra_admin += np.where(self.sanctioned, p["sanction_hours"], 0.0)
+        self.adapting &= ~self.sanctioned  # from now on, planted everywhere
+        self.limit[self.sanctioned] = self.bounds[1:][self.sanctioned]
+
     def _approach(self, model: GovModel, hours: np.ndarray) -> None:
         """The next farmers in line, as far as each village's hours go, agree, are forced or refuse."""
         p = self.params
-        waiting = self.bounds[1:] - self.next_up
+        waiting = self.limit - self.next_up
         # Every approach costs at least the persuasion hours: nobody further down can be reached.
         reach = waiting if p["persuasion_hours"] <= 0 else np.minimum(
             waiting, np.floor(hours / p["persuasion_hours"] + 1e-9).astype(np.int64))
@@ -180,6 +259,9 @@ class CropMandate(Policy):
         recorder.overall(week, "planted_gap", float(gap @ self.farmland / total) if total else 0.0)
         recorder.by(week, "planted_gap", "community", gap)
         recorder.overall(week, "planted_caught", float(self.caught.sum()))
+        adapting = self.adapting if self.adapting is not None else np.zeros(self.farmland.size, dtype=bool)
+        recorder.overall(week, "villages_adapting", float(adapting.sum()))
+        recorder.overall(week, "mandate_sanctions", float(self.sanctioned.sum()))
 
 
 def _until_first_miss(reached: np.ndarray, sizes: np.ndarray) -> np.ndarray:
