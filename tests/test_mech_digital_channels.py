@@ -131,3 +131,21 @@ def test_fallbacks_change_nothing_where_offices_are_open():
     for base, other in zip(_runs("baseline"), _runs("baseline", "behaviour.family_help=1",
                                                     "behaviour.grid_help=1"), strict=True):
         assert other.timeseries.equals(base.timeseries)
+
+
+def test_a_data_breach_costs_trust_in_the_level_running_the_system_and_online_use():
+    calm = _runs("digital_channels", "policies.0.mode=online_plus_offline")
+    leak = _runs("digital_channels", "policies.0.mode=online_plus_offline", "policies.0.breach=true",
+                 "policies.0.breach_week=20")
+    drop_county = mean_over(calm, "trust_county") - mean_over(leak, "trust_county")
+    drop_community = mean_over(calm, "trust_community") - mean_over(leak, "trust_community")
+    assert drop_county > 0.01 and drop_county > 3 * abs(drop_community)
+    # Those who stop filing online walk to the office instead, at an office case's hours.
+    assert mean_over(leak, "online_share") < mean_over(calm, "online_share") - 0.05
+    assert mean_over(leak, "hours_cases") > mean_over(calm, "hours_cases")
+
+
+def test_without_a_breach_the_switch_draws_nothing():
+    for a, b in zip(_runs("digital_channels"), _runs("digital_channels", "policies.0.breach_week=3"),
+                    strict=True):
+        assert a.timeseries.equals(b.timeseries)

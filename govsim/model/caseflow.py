@@ -132,10 +132,11 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
         # the more readily the more she trusts the community (§7.19).
         draws = (model.streams("grid_help") if own_needs else rng).random(who.size)
         grid_chance = draws < channels.grid_help * res.trust_in(trust_levels.COMMUNITY, who)
+    avoids = channels.avoid_online[who] if channels.avoid_online is not None else None
     channel = choose_channel(channels, res.literacy[who], elderly, res.group[who] == CHILD, home, family,
-                             grid_chance)
+                             grid_chance, avoids)
     if channels.online and not channels.offline and not channels.proxy:  # some may be shut out
-        shut = ~can_file_online(channels, res.literacy[who], elderly, res.group[who] == CHILD)
+        shut = ~can_file_online(channels, res.literacy[who], elderly, res.group[who] == CHILD, avoids)
         model.filed_for += [int((shut & (channel == ONLINE)).sum()), int((shut & (channel == PROXY)).sum())]
     barred = (channel < 0) | ~res.registered[who]
     case_id = model.next_case_id + np.arange(who.size, dtype=np.int64)

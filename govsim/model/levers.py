@@ -29,6 +29,8 @@ class Channels:
         family_help: Chance that someone who cannot file gets family to file online.
         grid_help: Chance, at full trust in the community, that someone who cannot file and
             has no family to help asks a grid worker, who files for them (as a staff proxy).
+        avoid_online: Per resident, True for those who will not use the online channel
+            themselves (e.g. after hearing of a data breach); None when nobody avoids it.
     """
 
     online: bool
@@ -38,6 +40,7 @@ class Channels:
     proxy: bool = False
     family_help: float = 0.0
     grid_help: float = 0.0
+    avoid_online: np.ndarray | None = None
 
 
 @dataclass
@@ -97,16 +100,17 @@ class Levers:
 
 
 def can_file_online(channels: Channels, literacy: np.ndarray, elderly: np.ndarray,
-                    child: np.ndarray) -> np.ndarray:
-    """Who can use the online channel unaided: literate enough (with an elder mode's boost), or a
-    child, whose carer files."""
+                    child: np.ndarray, avoids: np.ndarray | None = None) -> np.ndarray:
+    """Who can and will use the online channel unaided: literate enough (with an elder mode's
+    boost), or a child, whose carer files; and not avoiding it (``avoids``, per case)."""
     effective = literacy + np.where(elderly, channels.elder_boost, 0.0)
-    return channels.online & ((effective >= channels.literacy_threshold) | child)
+    able = channels.online & ((effective >= channels.literacy_threshold) | child)
+    return able if avoids is None else able & ~avoids
 
 
 def choose_channel(channels: Channels, literacy: np.ndarray, elderly: np.ndarray, child: np.ndarray,
                    home: np.ndarray, family_draw: np.ndarray,
-                   grid_chance: np.ndarray | None = None) -> np.ndarray:
+                   grid_chance: np.ndarray | None = None, avoids: np.ndarray | None = None) -> np.ndarray:
     """Channel of each new case; -1 where the resident cannot file at all (excluded).
 
     Online if it exists and the resident's effective literacy reaches the
@@ -117,7 +121,7 @@ def choose_channel(channels: Channels, literacy: np.ndarray, elderly: np.ndarray
     draw already compared with ``grid_help`` × trust: True if she asks), a grid
     worker files for her as a proxy; else nobody files.
     """
-    online = can_file_online(channels, literacy, elderly, child)
+    online = can_file_online(channels, literacy, elderly, child, avoids)
     channel = np.full(literacy.size, -1, dtype=np.int8)
     channel[online] = ONLINE
     rest = ~online

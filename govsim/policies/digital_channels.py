@@ -48,6 +48,7 @@ import numpy as np
 from govsim.model.cases import OFFICE, ONLINE, PROXY
 from govsim.model.residents import ELDERLY
 from govsim.model.selection import sample_segments
+from govsim.model.trust import attribution
 from govsim.policies.base import Policy, declare
 from govsim.scenario.params import Param
 
@@ -96,11 +97,32 @@ class DigitalChannels(Policy):
               "Share of online cases staff must also enter offline, each costing one office case's "
               "hours.", unit="share", low=0.0, high=1.0,
               source="S0: badly designed systems cause online and offline double work"),
+        Param("breach", "bool", False, "A leak of the system's personal data becomes known in breach_week.",
+              source="seed 000: data security; the 2022 Shanghai police database leak"),
+        Param("breach_week", "int", 26, "Week the breach becomes known (while the policy is in force).",
+              unit="week", low=-1040, high=5200),
+        Param("breach_reach", "float", 0.5, "Share of residents who hear of the breach.", unit="share",
+              low=0.0, high=1.0, source="assumption"),
+        Param("breach_trust_loss", "float", 0.1,
+              "Bad experience, with the level that runs the system, of a resident who hears of it.",
+              unit="score", low=0.0, high=1.0,
+              source="ANU 2022 (Biddle et al.): trust that institutions keep data private fell "
+                     "substantially after the Optus breach; assumption for 0.1"),
+        Param("breach_stop_online", "float", 0.36,
+              "Share of those who hear of it who stop using the online channel themselves.",
+              unit="share", low=0.0, high=1.0,
+              source="OAIC 2023: 36% of people whose data were breached stopped using the service "
+                     "(47% said they would); Janakiraman et al. 2018: customers moved to unbreached "
+                     "channels"),
+        Param("breach_level", "choice", "county", "The level that runs the system and bears the blame.",
+              choices=("community", "township", "county"),
+              source="assumption: community apps run on the district's platform"),
     )
 
     def setup(self, model: GovModel) -> None:
-        """Bind the policy's own random stream (used only by volunteer help)."""
+        """Bind the policy's own random stream (volunteer help and the breach)."""
         self.rng = model.streams(self.stream_name())
+        self.avoids: np.ndarray | None = None  # residents who stopped filing online after a breach
 
     def week_start(self, model: GovModel, week: int) -> None:
         """Set the week's channels and channel hours."""
@@ -115,14 +137,29 @@ class DigitalChannels(Policy):
         if p["proxy"] and p["proxy_by"] == "volunteer":
             levers.hours_factor[PROXY] = levers.hours_factor[OFFICE]
         levers.hours_factor[ONLINE] += p["double_entry"] * levers.hours_factor[OFFICE]
+        if self.avoids is not None:
+            channels.avoid_online = self.avoids
 
     def weekly(self, model: GovModel, week: int, tally: WeekTally) -> None:
-        """Volunteers teach residents who cannot yet use the app (elderly first)."""
+        """A data breach becomes known; volunteers teach residents who cannot yet use the app."""
         p = self.params
-        if not self.active(week) or p["volunteer_reach"] <= 0 or p["literacy_gain"] <= 0:
+        if not self.active(week):
+            return
+        if p["breach"] and week == p["breach_week"] and self.avoids is None:
+            self._breach(model)
+        if p["volunteer_reach"] <= 0 or p["literacy_gain"] <= 0:
             return
         chosen, literacy = self.reached(model), model.residents.literacy
         literacy[chosen] = np.minimum(np.float32(1.0), literacy[chosen] + np.float32(p["literacy_gain"]))
+
+    def _breach(self, model: GovModel) -> None:
+        """Residents who hear of the leak lose trust in the level running the system; some stop
+        using the online channel themselves for as long as the policy is in force."""
+        p, res = self.params, model.residents
+        heard = self.rng.random(res.n) < p["breach_reach"]
+        self.avoids = heard & (self.rng.random(res.n) < p["breach_stop_online"])
+        blame = attribution(**{p["breach_level"]: 1.0})
+        res.change_trust(np.flatnonzero(heard), -p["breach_trust_loss"], blame)
 
     def reached(self, model: GovModel) -> np.ndarray:
         """Rows of the residents volunteers reach this week: below the threshold, elderly first."""
