@@ -134,6 +134,8 @@ class Petitions:
 
     def _push(self, rows: np.ndarray, community: np.ndarray, stratum: np.ndarray, office: np.ndarray,
               deadline: int) -> None:
+        if rows.size == 0:
+            return
         new = {"resident": rows, "community": community, "stratum": stratum, "office": office,
                "deadline": np.full(rows.size, deadline), "hours_left": np.full(rows.size,
                                                                                self.params["hours_per_petition"])}
@@ -143,9 +145,13 @@ class Petitions:
     def _serve(self, model: GovModel, week: int) -> None:
         """Each office works its petitions in the order filed, as far as its hours go."""
         q = self.queue
-        township_hours = np.maximum(0.0, self.township_hours - self._owed_township)
-        self.hours += float(np.minimum(self.township_hours, self._owed_township).sum())
-        self._owed_township = np.maximum(0.0, self._owed_township - self.township_hours)
+        township_hours = self.township_hours
+        if self._owed_township.any():  # stability work owed comes first
+            township_hours = np.maximum(0.0, self.township_hours - self._owed_township)
+            self.hours += float(np.minimum(self.township_hours, self._owed_township).sum())
+            self._owed_township = np.maximum(0.0, self._owed_township - self.township_hours)
+        if q["resident"].size == 0:
+            return
         office_key = np.where(q["office"] == AT_TOWNSHIP, self.township_of[q["community"]], self.townships)
         budget = np.r_[township_hours, self.county_hours]
         order = np.argsort(office_key, kind="stable")  # filed order within each office
@@ -173,11 +179,12 @@ class Petitions:
 
     def _close(self, model: GovModel, which: np.ndarray, good: bool) -> None:
         q = self.queue
-        if which.any():
-            beh = model.params["behaviour"]
-            loss = beh["trust_gain"] * beh["negativity_bias"] * beh["late_loss"]
-            step = beh["trust_gain"] if good else -loss
-            weights = np.zeros((len(LEVELS), int(which.sum())))
-            weights[OFFICE_LEVEL[q["office"][which]], np.arange(weights.shape[1])] = 1.0
-            model.residents.change_trust(q["resident"][which], step, weights)
+        if not which.any():
+            return
+        beh = model.params["behaviour"]
+        loss = beh["trust_gain"] * beh["negativity_bias"] * beh["late_loss"]
+        step = beh["trust_gain"] if good else -loss
+        weights = np.zeros((len(LEVELS), int(which.sum())))
+        weights[OFFICE_LEVEL[q["office"][which]], np.arange(weights.shape[1])] = 1.0
+        model.residents.change_trust(q["resident"][which], step, weights)
         self.queue = {name: column[~which] for name, column in q.items()}

@@ -44,6 +44,24 @@ LOCAL = (COMMUNITY, TOWNSHIP, COUNTY)
 RESCALE_BELOW = 0.25
 
 
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """The values that occur more than once, sorted (by sorting: far quicker here than NumPy's
+    hashed ``unique``)."""
+    ordered = np.sort(values)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    return twice[np.r_[True, twice[1:] != twice[:-1]]] if twice.size else twice
+
+
+def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and the index of each value's group (``np.unique``'s inverse)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    inverse = np.empty(values.size, dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
 def attribution(**weights: float) -> np.ndarray:
     """Weights of an experience per level, by name, e.g. ``attribution(community=1, county=0.5)``."""
     unknown = weights.keys() - set(LEVELS)
@@ -111,15 +129,14 @@ class TrustBook:
         who = np.asarray(who, dtype=np.int64)
         if who.size == 0:
             return
-        rows, inverse = np.unique(who, return_inverse=True)
         steps = np.broadcast_to(np.asarray(step, dtype=np.float64), who.shape)
-        self._apply(rows, inverse, steps, weights)
+        self._apply(who, steps, weights, distinct=False)
 
     def change_rows(self, rows: slice, step: float, weights: np.ndarray) -> None:
         """One experience of size ``step`` for every resident of a block of rows (one community)."""
         index = np.arange(rows.start, rows.stop)
         if index.size:
-            self._apply(index, np.arange(index.size), np.full(index.size, float(step)), weights)
+            self._apply(index, np.full(index.size, float(step)), weights, distinct=True)
 
     def fade(self, rate: float) -> None:
         """A week of fading toward rest: O(1) (the scale shrinks)."""
@@ -183,32 +200,68 @@ class TrustBook:
         self._sum_all()
 
     # -- inside -------------------------------------------------------------------------
-    def _apply(self, rows: np.ndarray, inverse: np.ndarray, steps: np.ndarray, weights: np.ndarray) -> None:
-        communities, strata = self._sizes
+    def _apply(self, who: np.ndarray, steps: np.ndarray, weights: np.ndarray, distinct: bool) -> None:
+        """Apply experiences to every level at once, as (level, resident) cells of the flat book.
+
+        Only cells with a nonzero step are touched. Most residents have one
+        experience a week, so repeats are looked for once and compounded only
+        when present; within a cell the good steps come before the bad.
+        """
         weights = np.asarray(weights, dtype=np.float64)
-        used = np.flatnonzero(weights.any(axis=1) if weights.ndim == 2 else weights)
-        good = steps > 0
-        rest = self.rest[rows].astype(np.float64)
-        where_c, where_s = self._community[rows], self._stratum[rows]
-        cell = where_s * communities + where_c if self._mass is not None else None
+        if weights.ndim == 1:  # the same levels for every entry: no search for nonzero cells
+            level = np.repeat(np.flatnonzero(weights), who.size)
+            step = np.clip(np.outer(weights[weights != 0], steps).ravel(), -1.0, 1.0)
+            rows = np.tile(who, np.count_nonzero(weights))
+        else:
+            table = steps[None, :] * weights
+            level, entry = np.nonzero(table)
+            step = np.clip(table[level, entry], -1.0, 1.0)
+            rows = who[entry]
+        if level.size == 0:
+            return
+        cells = level * self.n + rows
+        good = step > 0
         with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
-            for k in used.tolist():
-                step = np.clip(steps * weights[k], -1.0, 1.0)
-                # Log of the share of the distance left: to the top (good) or to zero (bad).
-                shrink = np.log1p(-np.abs(step))
-                up = np.bincount(inverse, np.where(good, shrink, 0.0), rows.size)
-                down = np.bincount(inverse, np.where(good, 0.0, shrink), rows.size)
-                if self._mass is not None:  # a step of ±1 counts as a very large rate, not infinity
-                    self._mass[0, k] -= np.bincount(cell, np.maximum(up, -50.0), strata * communities)
-                    self._mass[1, k] -= np.bincount(cell, np.maximum(down, -50.0), strata * communities)
-                old = self.dev[k, rows]
-                trust = rest + self.scale * old.astype(np.float64)
-                trust = (1.0 - (1.0 - trust) * np.exp(up)) * np.exp(down)
-                new = ((trust - rest) / self.scale).astype(np.float32)
-                self.dev[k, rows] = new
-                delta = new.astype(np.float64) - old
-                self._dev_stratum[k] += np.bincount(where_s, delta, strata)
-                self._dev_community[k] += np.bincount(where_c, delta, communities)
+            shrink = np.log1p(-np.abs(step))  # log of the share of the distance left
+        up, down = np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
+        repeated = np.zeros(0, dtype=np.int64) if distinct else _repeated(who)
+        if repeated.size:  # compound the few residents with several experiences apart
+            at = np.minimum(np.searchsorted(repeated, rows), repeated.size - 1)
+            many = repeated[at] == rows
+            once = ~many
+            self._move(cells[once], level[once], rows[once], up[once], down[once])
+            cells, inverse = _group(cells[many])
+            up = np.bincount(inverse, up[many], cells.size)
+            down = np.bincount(inverse, down[many], cells.size)
+            level, rows = np.divmod(cells, self.n)
+        self._move(cells, level, rows, up, down)
+
+    def _move(self, cells: np.ndarray, level: np.ndarray, rows: np.ndarray, up: np.ndarray,
+              down: np.ndarray) -> None:
+        """Distinct cells (level × n + row): keep ``exp(up)`` of the distance to 1, then
+        ``exp(down)`` of the distance to 0; the sums (and the warm-up's counts) follow."""
+        communities, strata = self._sizes
+        levels = len(LEVELS)
+        where_c, where_s = self._community[rows], self._stratum[rows]
+        if self._mass is not None:  # a step of ±1 counts as a very large rate, not infinity
+            cell = (level * strata + where_s) * communities + where_c
+            size = levels * strata * communities
+            self._mass[0] -= np.bincount(cell, np.maximum(up, -50.0), size).reshape(levels, -1)
+            self._mass[1] -= np.bincount(cell, np.maximum(down, -50.0), size).reshape(levels, -1)
+        flat = self.dev.reshape(-1)  # a view: dev is C-contiguous
+        rest = self.rest[rows].astype(np.float64)
+        old = flat[cells]
+        trust = rest + self.scale * old.astype(np.float64)
+        if up.any():  # most calls are all good or all bad: skip the other half
+            trust = 1.0 - (1.0 - trust) * np.exp(up)
+        if down.any():
+            trust *= np.exp(down)
+        new = ((trust - rest) / self.scale).astype(np.float32)
+        flat[cells] = new
+        delta = new.astype(np.float64) - old
+        self._dev_stratum += np.bincount(level * strata + where_s, delta, levels * strata).reshape(levels, -1)
+        self._dev_community += np.bincount(level * communities + where_c, delta,
+                                           levels * communities).reshape(levels, -1)
 
     def _sum_all(self) -> None:
         communities, strata = self._sizes
