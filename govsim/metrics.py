@@ -218,8 +218,9 @@ class Recorder:
         within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         return pd.DataFrame({
             "week": np.repeat(np.asarray(weeks, dtype=np.int64), sizes),
-            "metric": metric_names[np.repeat(metric_code, sizes)],
-            "scope": np.asarray(scope_names, dtype=object)[np.repeat(scope_code, sizes)],
+            # Categoricals too: with a column of strings a row would carry its metric's name.
+            "metric": _labels(np.repeat(metric_code, sizes), metric_names),
+            "scope": _labels(np.repeat(scope_code, sizes), np.asarray(scope_names, dtype=object)),
             # A categorical: a county of thousands of communities has millions of rows, and a
             # code costs two bytes a row where a community's name costs dozens.
             "key": _labels(np.repeat(first_key[scope_code], sizes) + within, all_keys),

@@ -30,7 +30,10 @@ class RunResult:
     Attributes:
         scenario: The resolved scenario that was run.
         seed: The seed used (may differ from ``scenario.seed`` when overridden).
-        timeseries: Weekly values, tidy: columns week, metric, scope, key, value.
+        timeseries: Weekly values, tidy: columns week, metric, scope, key, value; metric, scope
+            and key are categoricals (a county of thousands of communities has millions of
+            rows), so ``ts[ts.metric == "coverage"]`` works as with strings, and
+            ``.astype(str)`` gives plain text where a comparison needs it.
         summary: Whole-run values by :func:`govsim.metrics.summarise`.
         manifest: What is needed to reproduce the run: resolved scenario, hash,
             seed, versions, git commit, start time and wall time.

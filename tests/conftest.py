@@ -25,7 +25,8 @@ def small(name: str = "baseline", *overrides: str, steps: int = 78) -> govsim.Sc
 def overall(result: govsim.RunResult) -> pd.DataFrame:
     """Weekly overall values, one column per metric."""
     ts = result.timeseries
-    return ts[ts["scope"] == "overall"].pivot(index="week", columns="metric", values="value")
+    ts = ts[ts["scope"] == "overall"].astype({"metric": "str"})  # columns named by plain strings
+    return ts.pivot(index="week", columns="metric", values="value")
 
 
 def summary(result: govsim.RunResult, scope: str = "overall") -> pd.Series:
@@ -41,11 +42,19 @@ def mean_over(runs: list[govsim.RunResult], metric: str, key: str | None = None)
     return float(np.mean([summary(r, "group")[(metric, key)] for r in runs]))
 
 
+def rows_on(timeseries: pd.DataFrame, metrics: object) -> pd.DataFrame:
+    """The rows of ``metrics``, with metric, scope and key as plain strings: the table's
+    categoricals list every metric the run recorded, so a run with a policy's own metrics and one
+    without have different categories even where their rows are the same."""
+    names = set(metrics)
+    rows = timeseries[timeseries["metric"].isin(names)].reset_index(drop=True)
+    return rows.astype({"metric": "str", "scope": "str", "key": "str"})
+
+
 def assert_same_as_baseline(run: govsim.RunResult, baseline: govsim.RunResult) -> None:
     """The run's rows on the baseline's metrics equal the baseline's table exactly."""
-    ts = run.timeseries
-    restricted = ts[ts["metric"].isin(set(baseline.timeseries["metric"]))].reset_index(drop=True)
-    pd.testing.assert_frame_equal(restricted, baseline.timeseries.reset_index(drop=True))
+    base = baseline.timeseries
+    pd.testing.assert_frame_equal(rows_on(run.timeseries, base["metric"]), rows_on(base, base["metric"]))
 
 
 def assert_hours_balance(timeseries: pd.DataFrame) -> pd.DataFrame:

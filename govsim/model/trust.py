@@ -187,15 +187,21 @@ class TrustBook:
             self._mass = None
             return
         communities, strata = self._sizes
-        cell = self._stratum * communities + self._community
-        residents = np.maximum(np.bincount(cell, minlength=strata * communities), 1) * weeks
         fading = -np.log1p(-min(rate, 1.0 - 1e-12))
-        rest = self.rest.astype(np.float64)
-        for k in range(len(LEVELS)):
-            good, bad = (self._mass[0, k] / residents)[cell], (self._mass[1, k] / residents)[cell]
-            total = good + bad + fading
-            stationary = np.where(total > 0, (good + fading * rest) / np.where(total > 0, total, 1.0), rest)
-            self.dev[k] = ((stationary - rest) / self.scale).astype(np.float32)
+        # Community by community (rows are grouped by community), so that a population of ten
+        # million needs no temporary array of its size: T* - R = (u(1 - R) - vR) / (u + v + e).
+        bounds = np.searchsorted(self._community, np.arange(communities + 1))
+        per_cell = np.bincount(self._stratum * communities + self._community, minlength=strata * communities)
+        residents = (np.maximum(per_cell, 1) * weeks).reshape(strata, communities)
+        good = self._mass[0].reshape(len(LEVELS), strata, communities) / residents
+        bad = self._mass[1].reshape(len(LEVELS), strata, communities) / residents
+        for c in range(communities):
+            block = slice(int(bounds[c]), int(bounds[c + 1]))
+            stratum, rest = self._stratum[block], self.rest[block].astype(np.float64)
+            u, v = good[:, stratum, c], bad[:, stratum, c]  # (level, resident)
+            total = u + v + fading
+            shift = np.divide(u * (1.0 - rest) - v * rest, total, out=np.zeros_like(total), where=total > 0)
+            self.dev[:, block] = (shift / self.scale).astype(np.float32)
         self._mass = None
         self._sum_all()
 
@@ -265,13 +271,10 @@ class TrustBook:
 
     def _sum_all(self) -> None:
         communities, strata = self._sizes
-        rest = self.rest.astype(np.float64)
-        self._rest_stratum = np.bincount(self._stratum, rest, strata)
-        self._rest_community = np.bincount(self._community, rest, communities)
-        self._dev_stratum = np.stack([np.bincount(self._stratum, d.astype(np.float64), strata)
-                                      for d in self.dev])
-        self._dev_community = np.stack([np.bincount(self._community, d.astype(np.float64), communities)
-                                        for d in self.dev])
+        self._rest_stratum = np.bincount(self._stratum, self.rest, strata)
+        self._rest_community = np.bincount(self._community, self.rest, communities)
+        self._dev_stratum = np.stack([np.bincount(self._stratum, d, strata) for d in self.dev])
+        self._dev_community = np.stack([np.bincount(self._community, d, communities) for d in self.dev])
 
 
 def case_attribution_table(behaviour: dict) -> np.ndarray:
