@@ -201,10 +201,11 @@ class AgentResidents:
         self._stratum_sizes = np.bincount(self.stratum, minlength=N_STRATA)
 
     def change_trust(self, who: np.ndarray, step: np.ndarray | float,
-                     weights: np.ndarray = COMMUNITY_ONLY) -> None:
+                     weights: np.ndarray = COMMUNITY_ONLY, distinct: bool = False) -> None:
         """Experiences of size ``step`` (one, or one per entry of ``who``), weighted per level by
         ``weights`` (one per level, or level × entry), agent by agent and level by level: the good
-        ones first, then the bad, as ``Residents.change_trust`` applies them."""
+        ones first, then the bad, as ``Residents.change_trust`` applies them. ``distinct`` is
+        accepted and ignored: one experience at a time needs no promise about repeats."""
         steps = np.broadcast_to(np.asarray(step, dtype=np.float64), np.shape(who)).tolist()
         weights = np.asarray(weights, dtype=np.float64)
         columns = (weights.T if weights.ndim == 2 else np.broadcast_to(weights, (len(steps), weights.size)))

@@ -207,14 +207,14 @@ class Residents:
         return (sum(p[0] for p in parts) / len(LOCAL), sum(p[1] for p in parts) / len(LOCAL))
 
     def change_trust(self, who: np.ndarray, step: np.ndarray | float,
-                     weights: np.ndarray = COMMUNITY_ONLY) -> None:
+                     weights: np.ndarray = COMMUNITY_ONLY, distinct: bool = False) -> None:
         """Experiences of signed size ``step`` for residents ``who``, attributed to levels by ``weights``.
 
         Bounded steps (:class:`~govsim.model.trust.TrustBook`): a good one moves
         trust a share ``step`` of the way to 1, a bad one a share ``-step`` of
-        the way to 0. Repeats compound.
+        the way to 0. Repeats compound; ``distinct=True`` promises there are none.
         """
-        self.trust_book.change(who, step, weights)
+        self.trust_book.change(who, step, weights, distinct)
 
     def change_trust_in(self, communities: np.ndarray, step: np.ndarray | float,
                         weights: np.ndarray = COMMUNITY_ONLY) -> None:

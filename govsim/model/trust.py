@@ -62,6 +62,10 @@ def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[first], inverse
 
 
+def _part(logs: np.ndarray | None, which: np.ndarray) -> np.ndarray | None:
+    return None if logs is None else logs[which]
+
+
 def attribution(**weights: float) -> np.ndarray:
     """Weights of an experience per level, by name, e.g. ``attribution(community=1, county=0.5)``."""
     unknown = weights.keys() - set(LEVELS)
@@ -116,7 +120,8 @@ class TrustBook:
                 self._rest_community + self.scale * self._dev_community[level])
 
     # -- changing -----------------------------------------------------------------------
-    def change(self, who: np.ndarray, step: np.ndarray | float, weights: np.ndarray) -> None:
+    def change(self, who: np.ndarray, step: np.ndarray | float, weights: np.ndarray,
+               distinct: bool = False) -> None:
         """Experiences: resident ``who[j]`` has one of signed size ``step[j]`` (or one size for all).
 
         A positive step is good, a negative one bad; level ``k`` moves by
@@ -124,13 +129,14 @@ class TrustBook:
         ``weights`` is one weight per level, or a matrix (level × entry) with
         one column per entry of ``who``.
         Repeats of a resident compound; within one call good experiences are
-        applied before bad ones.
+        applied before bad ones. ``distinct=True`` promises no resident appears
+        twice, which spares looking for repeats.
         """
         who = np.asarray(who, dtype=np.int64)
         if who.size == 0:
             return
         steps = np.broadcast_to(np.asarray(step, dtype=np.float64), who.shape)
-        self._apply(who, steps, weights, distinct=False)
+        self._apply(who, steps, weights, distinct=distinct)
 
     def change_rows(self, rows: slice, step: float, weights: np.ndarray) -> None:
         """One experience of size ``step`` for every resident of a block of rows (one community)."""
@@ -229,38 +235,48 @@ class TrustBook:
         good = step > 0
         with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
             shrink = np.log1p(-np.abs(step))  # log of the share of the distance left
-        up, down = np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
+        # Most calls are all good or all bad: a side with nothing on it is None and skipped.
+        up: np.ndarray | None
+        down: np.ndarray | None
+        if good.all():
+            up, down = shrink, None
+        elif not good.any():
+            up, down = None, shrink
+        else:
+            up, down = np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
         repeated = np.zeros(0, dtype=np.int64) if distinct else _repeated(who)
         if repeated.size:  # compound the few residents with several experiences apart
             at = np.minimum(np.searchsorted(repeated, rows), repeated.size - 1)
             many = repeated[at] == rows
             once = ~many
-            self._move(cells[once], level[once], rows[once], up[once], down[once])
+            self._move(cells[once], level[once], rows[once], _part(up, once), _part(down, once))
             cells, inverse = _group(cells[many])
-            up = np.bincount(inverse, up[many], cells.size)
-            down = np.bincount(inverse, down[many], cells.size)
+            up = None if up is None else np.bincount(inverse, up[many], cells.size)
+            down = None if down is None else np.bincount(inverse, down[many], cells.size)
             level, rows = np.divmod(cells, self.n)
         self._move(cells, level, rows, up, down)
 
-    def _move(self, cells: np.ndarray, level: np.ndarray, rows: np.ndarray, up: np.ndarray,
-              down: np.ndarray) -> None:
+    def _move(self, cells: np.ndarray, level: np.ndarray, rows: np.ndarray, up: np.ndarray | None,
+              down: np.ndarray | None) -> None:
         """Distinct cells (level × n + row): keep ``exp(up)`` of the distance to 1, then
-        ``exp(down)`` of the distance to 0; the sums (and the warm-up's counts) follow."""
+        ``exp(down)`` of the distance to 0 (None: no such experiences); the sums (and the
+        warm-up's counts) follow."""
         communities, strata = self._sizes
         levels = len(LEVELS)
         where_c, where_s = self._community[rows], self._stratum[rows]
         if self._mass is not None:  # a step of ±1 counts as a very large rate, not infinity
             cell = (level * strata + where_s) * communities + where_c
             size = levels * strata * communities
-            self._mass[0] -= np.bincount(cell, np.maximum(up, -50.0), size).reshape(levels, -1)
-            self._mass[1] -= np.bincount(cell, np.maximum(down, -50.0), size).reshape(levels, -1)
+            for side, logs in enumerate((up, down)):
+                if logs is not None:
+                    self._mass[side] -= np.bincount(cell, np.maximum(logs, -50.0), size).reshape(levels, -1)
         flat = self.dev.reshape(-1)  # a view: dev is C-contiguous
         rest = self.rest[rows].astype(np.float64)
         old = flat[cells]
         trust = rest + self.scale * old.astype(np.float64)
-        if up.any():  # most calls are all good or all bad: skip the other half
+        if up is not None:
             trust = 1.0 - (1.0 - trust) * np.exp(up)
-        if down.any():
+        if down is not None:
             trust *= np.exp(down)
         new = ((trust - rest) / self.scale).astype(np.float32)
         flat[cells] = new

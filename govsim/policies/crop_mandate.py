@@ -196,8 +196,9 @@ class CropMandate(Policy):
         p = self.params
         if hours.sum() > 0:
             self._approach(model, hours)
+        # Each farmer plants once, so the losing farmers are distinct.
         model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing],
-                                     self.blame)
+                                     self.blame, distinct=True)
         true = self.planted_share()
         self._inspect(model, true, week)
         audited, self.caught = self.reporter.audit(self.reported, true, week)
