@@ -30,6 +30,10 @@ def test_every_petition_is_filed_once_and_closed_once():
         np.testing.assert_array_equal(worked - closed, o["petitions_open"])
         assert o["petitions"].sum() > 50
         assert_hours_balance(run.timeseries)
+        # By group too: each group's petitions are the sum of its petitions at each office.
+        g = run.summary[run.summary["scope"] == "group"].pivot(index="key", columns="metric", values="value")
+        np.testing.assert_array_equal(g["petitions"], g["petitions_township"] + g["petitions_county"]
+                                      + g["petitions_beyond"])
 
 
 def test_without_grievance_rates_nobody_petitions():

@@ -147,8 +147,10 @@ def _record_petitions(model: GovModel, week: int) -> None:
     by_group = np.bincount(stratum, minlength=N_STRATA) @ MEMBERSHIP
     rec.by(week, "petitions", "group", by_group.astype(float))
     rec.by(week, "petitions", "community", np.bincount(community, minlength=k).astype(float))
-    for name, count in zip(OFFICES, by_office.tolist(), strict=True):
+    for k, (name, count) in enumerate(zip(OFFICES, by_office.tolist(), strict=True)):
         rec.overall(week, f"petitions_{name}", float(count))
+        rec.by(week, f"petitions_{name}", "group",
+               (np.bincount(stratum[office == k], minlength=N_STRATA) @ MEMBERSHIP).astype(float))
     per_year = model.weeks_per_year * 1e4
     rec.overall(week, "petitions_per_10k", office.size * per_year / res.n if res.n else np.nan)
     rec.by(week, "petitions_per_10k", "group", _ratio(by_group * per_year, res.group_sizes()))
