@@ -1,7 +1,8 @@
 """Petitions (信访, 上访): grievances that residents carry above the level that failed them.
 
-A grievance is an abandoned case, a case answered late, an unfair mediation,
-or harm from a mandate, with the level held responsible. Each week every
+A grievance is an abandoned case, a case answered late, a need given up by a
+resident shut out of every channel, an unfair mediation, or harm from a
+mandate, with the level held responsible. Each week every
 grievance may become a petition (``docs/odd.md`` §7.33):
 
 * the chance grows with distrust of the level that failed:
