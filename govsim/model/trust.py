@@ -49,14 +49,14 @@ def _repeated(values: np.ndarray) -> np.ndarray:
     hashed ``unique``)."""
     ordered = np.sort(values)
     twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    return twice[np.r_[True, twice[1:] != twice[:-1]]] if twice.size else twice
+    return twice[np.concatenate(([True], twice[1:] != twice[:-1]))] if twice.size else twice
 
 
 def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values, sorted, and the index of each value's group (``np.unique``'s inverse)."""
     order = np.argsort(values, kind="stable")
     ordered = values[order]
-    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
     inverse = np.empty(values.size, dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return ordered[first], inverse
