@@ -51,12 +51,17 @@ class WeekTally:
         default_factory=lambda: {kind: [] for kind in KINDS})
     wait_weeks: list[np.ndarray] = field(default_factory=list)  # aligned with in_time + late
     money_spent: np.ndarray | None = None
+    #: Concatenated columns already asked for, by (kind, column): several phases read the same
+    #: ones each week (trust, petitions, policies, metrics). Read only; cleared by :meth:`add`.
+    _joined: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     def add(self, kind: str, rows: np.ndarray, categories: np.ndarray, strata: np.ndarray,
             levels: np.ndarray | None = None) -> None:
         """Record residents ``rows`` with the categories and strata of their needs, and the level of
         government that had each case (default: the community)."""
         self.events[kind].append((rows, categories, strata, levels))
+        for column in range(4):
+            self._joined.pop((kind, column), None)
 
     def rows(self, kind: str) -> np.ndarray:
         """All residents of one event kind, concatenated."""
@@ -72,13 +77,18 @@ class WeekTally:
 
     def levels(self, kind: str) -> np.ndarray:
         """Level of government (``govsim.model.trust.LEVELS``) of each event, aligned with :meth:`rows`."""
-        parts = [np.full(rows.size, trust_levels.COMMUNITY, np.intp) if levels is None else levels
-                 for rows, _, _, levels in self.events[kind]]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+        return self._column(kind, 3, np.intp)
 
     def _column(self, kind: str, i: int, dtype: type) -> np.ndarray:
-        parts = [event[i] for event in self.events[kind]]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        joined = self._joined.get((kind, i))
+        if joined is None:
+            parts = [event[i] if event[i] is not None  # levels default to the community's
+                     else np.full(event[0].size, trust_levels.COMMUNITY, np.intp)
+                     for event in self.events[kind]]
+            joined = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+            joined.setflags(write=False)
+            self._joined[(kind, i)] = joined
+        return joined
 
 
 def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
