@@ -49,6 +49,8 @@ METRIC_ZH: dict[str, str] = {
     "trust_centre": "对中央政府的平均信任",
     "filed_by_family": "无法使用应用、由家人代为提交的诉求",
     "filed_by_grid_worker": "无法使用应用、由网格员代办的诉求",
+    "waiting_to_file": "无法提交、准备再次尝试的诉求",
+    "filed_after_waiting": "等待后才提交的诉求",
     "petitions": "信访件数",
     "petitions_township": "乡镇（街道）信访件数",
     "petitions_county": "县级信访件数",

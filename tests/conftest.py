@@ -85,12 +85,15 @@ def assert_cases_conserved(ledger: pd.DataFrame, timeseries: pd.DataFrame) -> No
 
     outcome = ledger["outcome"]
     assert o["cases_raised"].sum() == within("raised_week").sum()
-    assert o["excluded"].sum() == (within("raised_week") & (outcome == "excluded")).sum()
+    # A need is excluded when its resident gives up trying to file it (§7.19).
+    assert o["excluded"].sum() == (within("closed_week") & (outcome == "excluded")).sum()
     assert o["cases_due"].sum() == within("deadline_week").sum()
     assert o["resolved_in_time"].sum() == (within("deadline_week") & (outcome == "in_time")).sum()
     for name, metric in (("late", "resolved_late"), ("abandoned", "abandoned"), ("left", "cases_left")):
         assert o[metric].sum() == (within("closed_week") & (outcome == name)).sum(), name
-    assert o["backlog"].iloc[-1] == (outcome == "open").sum()
+    unfiled = ledger["channel"].isna()  # open needs not yet filed: waiting to try again
+    assert o["backlog"].iloc[-1] == ((outcome == "open") & ~unfiled).sum()
+    assert o["waiting_to_file"].iloc[-1] == ((outcome == "open") & unfiled).sum()
     closed = ledger["closed_week"]
     assert (closed.dropna() >= ledger.loc[closed.notna(), "raised_week"]).all()
     in_time = outcome == "in_time"

@@ -35,7 +35,7 @@ def ledger_figures(cases: pd.DataFrame, weeks: int) -> pd.DataFrame:
     outcome = cases["outcome"].astype(str)
     flags = pd.DataFrame({
         "cases_raised": within("raised_week"),
-        "excluded": within("raised_week") & (outcome == "excluded"),
+        "excluded": within("closed_week") & (outcome == "excluded"),  # when she gave up
         "cases_due": within("deadline_week"),
         "resolved_in_time": within("deadline_week") & (outcome == "in_time"),
         "resolved_late": within("closed_week") & (outcome == "late"),
@@ -109,7 +109,9 @@ def test_every_need_has_a_deadline_and_one_outcome(run):
     assert c.loc[closed, "closed_week"].notna().all() and c.loc[~closed, "closed_week"].isna().all()
     excluded = c["outcome"] == "excluded"
     assert c.loc[excluded, "channel"].isna().all() and c.loc[excluded, "level_closed"].isna().all()
-    assert c.loc[~excluded & closed, "level_closed"].notna().all()
+    filed = c["channel"].notna()  # the others were never filed (given up, or left while waiting)
+    assert c.loc[~excluded & closed & filed, "level_closed"].notna().all()
+    assert c.loc[~filed, "level_closed"].isna().all()
 
 
 def test_govsim_run_cases_writes_the_ledger_and_its_coverage_is_the_reported_one(tmp_path, capsys):

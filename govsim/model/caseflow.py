@@ -19,6 +19,7 @@ from govsim.model.ledger import ABANDONED, CASE_FIELDS, EXCLUDED, IN_TIME, LATE,
 from govsim.model.levers import can_file_online, choose_channel
 from govsim.model.residents import CHILD, ELDERLY
 from govsim.model.selection import mask_of
+from govsim.model.shut_out import family_files
 from govsim.scenario.declarations import CATEGORIES, FLAGS
 
 if TYPE_CHECKING:
@@ -92,7 +93,9 @@ class WeekTally:
 
 
 def raise_needs(model: GovModel, week: int, tally: WeekTally) -> None:
-    """Residents raise this week's needs (and any scheduled ones); each becomes a case."""
+    """Residents shut out last week try again; then residents raise this week's needs (and any
+    scheduled ones); each becomes a case."""
+    retry_waiting(model, week, tally)
     who, category = model.residents.raise_needs(model.streams("needs"), model.levers.need_multiplier)
     open_cases(model, week, who, category, tally)
     for who, category, stream in model.needs_schedule.take(week):
@@ -103,10 +106,8 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
                extra_hours: float = 0.0, rng: np.random.Generator | None = None) -> None:
     """Turn residents' needs into cases at their grid.
 
-    Each case gets a channel (see :func:`~govsim.model.levers.choose_channel`),
-    the level able to resolve it, whether it needs money, its hours at the
-    grid and its deadline. Needs of residents who cannot file, or who are
-    unregistered where that bars service, are counted as excluded instead.
+    Each need gets a number, a deadline, the level able to resolve it and
+    whether it needs money; then it is filed (:func:`file_needs`).
 
     Args:
         model: The model.
@@ -122,7 +123,7 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
     """
     if who.size == 0:
         return
-    res, needs = model.residents, model.needs
+    needs = model.needs
     own_needs = rng is None
     rng = model.streams("case_intake") if own_needs else rng
     need_level = needs.level_needed(category, rng.random(who.size))
@@ -131,59 +132,110 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
         empowered = draws.random(who.size) < model.levers.grid_empowerment
         need_level[(need_level == COMMUNITY) & empowered] = GRID
     needs_money = rng.random(who.size) < needs.money_share[category]
-    elderly = res.group[who] == ELDERLY
-    home = elderly | res.flags[who, FLAGS.index("disabled")]
-    channels = model.levers.channels
-    family = ((model.streams("family_help") if own_needs else rng).random(who.size)
-              if channels.family_help > 0 else np.ones(who.size))
-    grid_chance = None
-    if channels.online and not channels.offline and not channels.proxy and channels.grid_help > 0:
-        # Shut out of every channel but the app, a resident may ask the grid worker she knows,
-        # the more readily the more she trusts the community (§7.19).
-        draws = (model.streams("grid_help") if own_needs else rng).random(who.size)
-        grid_chance = draws < channels.grid_help * res.trust_in(trust_levels.COMMUNITY, who)
-    avoids = channels.avoid_online[who] if channels.avoid_online is not None else None
-    channel = choose_channel(channels, res.literacy[who], elderly, res.group[who] == CHILD, home, family,
-                             grid_chance, avoids)
-    if channels.online and not channels.offline and not channels.proxy:  # some may be shut out
-        shut = ~can_file_online(channels, res.literacy[who], elderly, res.group[who] == CHILD, avoids)
-        model.filed_for += [int((shut & (channel == ONLINE)).sum()), int((shut & (channel == PROXY)).sum())]
-    barred = (channel < 0) | ~res.registered[who]
     case_id = model.next_case_id + np.arange(who.size, dtype=np.int64)
     model.next_case_id += who.size
-    stratum = res.stratum[who].astype(np.int8)
-    community = res.community[who]
+    stratum = model.residents.stratum[who].astype(np.int8)
+    community = model.residents.community[who]
     deadline = week + needs.deadline[category]
     model.due_book.add_due(deadline, stratum, community)
     tally.add("raised", who, category, stratum)
-    tally.add("excluded", who[barred], category[barred], stratum[barred])
-    if model.ledger is not None:  # a need that could not be filed closes at once, at no level
-        n = int(barred.sum())
-        model.ledger.close(EXCLUDED, week, case_id=case_id[barred], resident=who[barred],
-                           stratum=stratum[barred], community=community[barred],
-                           category=category[barred], channel=np.full(n, NO_CHANNEL),
-                           raised=np.full(n, week), deadline=deadline[barred],
-                           level=np.full(n, NO_LEVEL), bounced=np.zeros(n))
-    keep = ~barred
-    who, category, channel, stratum = who[keep], category[keep], channel[keep], stratum[keep]
-    need_level, needs_money = need_level[keep], needs_money[keep]
-    case_id, community, deadline = case_id[keep], community[keep], deadline[keep]
+    new = {"case_id": case_id, "resident": who, "stratum": stratum, "community": community,
+           "category": category, "raised": np.full(who.size, week), "deadline": deadline,
+           "need_level": need_level, "needs_money": needs_money,
+           "extra_hours": np.full(who.size, float(extra_hours))}
+    if own_needs:
+        file_needs(model, week, new, tally, model.streams("family_help"), model.streams("grid_help"),
+                   model.streams("shut_out_retry"))
+    else:
+        file_needs(model, week, new, tally, rng, rng, rng)
+
+
+def retry_waiting(model: GovModel, week: int, tally: WeekTally) -> None:
+    """Needs of residents shut out last week are tried again (see :mod:`govsim.model.shut_out`)."""
+    if len(model.waiting) == 0:
+        return
+    rng = model.streams("shut_out_retry")
+    file_needs(model, week, model.waiting.take(), tally, rng, rng, rng, retried=True)
+
+
+def file_needs(model: GovModel, week: int, new: dict[str, np.ndarray], tally: WeekTally,
+               family_rng: np.random.Generator, grid_rng: np.random.Generator,
+               retry_rng: np.random.Generator, retried: bool = False) -> None:
+    """Give needs a channel and open them as cases (``new``: columns of
+    :data:`govsim.model.shut_out.COLUMNS`).
+
+    The channel follows :func:`~govsim.model.levers.choose_channel`. A
+    resident who is unregistered where that bars service is excluded at once;
+    one shut out of every channel with no one to file for her tries again next
+    week or gives up (excluded), see :mod:`govsim.model.shut_out`.
+    """
+    res = model.residents
+    who, category = new["resident"], new["category"]
+    elderly = res.group[who] == ELDERLY
+    child = res.group[who] == CHILD
+    home = elderly | res.flags[who, FLAGS.index("disabled")]
+    channels = model.levers.channels
+    family_draw = family_rng.random(who.size) if channels.family_help > 0 else np.ones(who.size)
+    shut_out_possible = channels.online and not channels.offline and not channels.proxy
+    family = family_files(channels, res.literacy[who], elderly, family_draw)
+    grid_chance = None
+    if shut_out_possible and channels.grid_help > 0:
+        # Shut out of every channel but the app, a resident may ask the grid worker she knows,
+        # the more readily the more she trusts the community (§7.19).
+        draws = grid_rng.random(who.size)
+        grid_chance = draws < channels.grid_help * res.trust_in(trust_levels.COMMUNITY, who)
+    avoids = channels.avoid_online[who] if channels.avoid_online is not None else None
+    channel = choose_channel(channels, res.literacy[who], elderly, child, home, family, grid_chance, avoids)
+    if shut_out_possible:
+        shut = ~can_file_online(channels, res.literacy[who], elderly, child, avoids)
+        model.filed_for += [int((shut & (channel == ONLINE)).sum()), int((shut & (channel == PROXY)).sum())]
+    registered = res.registered[who]
+    nobody = (channel < 0) & registered
+    waits = np.zeros(who.size, dtype=bool)
+    if nobody.any() and channels.retry > 0:
+        waits[nobody] = retry_rng.random(int(nobody.sum())) < channels.retry
+    model.waiting.add({k: v[waits] for k, v in new.items()})
+    barred = ((channel < 0) | ~registered) & ~waits
+    _exclude(model, week, {k: v[barred] for k, v in new.items()}, tally)
+    keep = (channel >= 0) & registered
+    if retried:
+        model.filed_after_waiting += int(keep.sum())
+    new, channel = {k: v[keep] for k, v in new.items()}, channel[keep]
+    who, category, stratum = new["resident"], new["category"], new["stratum"]
     online = channel == ONLINE
     tally.add("online", who[online], category[online], stratum[online])
     level = np.zeros(who.size, dtype=np.int8)
     factor = model.levers.hours_factor[channel] * model.levers.category_hours_factor[category]
-    hours = needs.handling_hours(category, level, need_level, factor)
+    hours = model.needs.handling_hours(category, level, new["need_level"], factor)
+    community = new["community"]
     model.cases.add(
-        case_id=case_id, resident=who, stratum=stratum, community=community,
+        case_id=new["case_id"], resident=who, stratum=stratum, community=community,
         township=model.hierarchy.community_township[community],
-        category=category, department=needs.department[category], level=level,
-        need_level=need_level, hours_left=hours + extra_hours,
-        raised=np.full(who.size, week), deadline=deadline,
+        category=category, department=model.needs.department[category], level=level,
+        need_level=new["need_level"], hours_left=hours + new["extra_hours"],
+        raised=new["raised"], deadline=new["deadline"],
         ready=np.full(who.size, week), channel=channel,
-        cost=np.where(needs_money, needs.cost[category], 0.0),
+        cost=np.where(new["needs_money"], model.needs.cost[category], 0.0),
         late=np.zeros(who.size, dtype=bool), done=np.zeros(who.size, dtype=bool),
         bounced=np.zeros(who.size, dtype=np.int8),
     )
+
+
+def _exclude(model: GovModel, week: int, needs: dict[str, np.ndarray], tally: WeekTally) -> None:
+    """Needs given up unfiled: counted as excluded and, if a ledger is kept, closed at no level."""
+    who = needs["resident"]
+    tally.add("excluded", who, needs["category"], needs["stratum"])
+    if model.ledger is not None:
+        model.ledger.close(EXCLUDED, week, **_unfiled_columns(needs))
+
+
+def _unfiled_columns(needs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Ledger columns of needs that never became cases: no channel, no level, never bounced."""
+    n = needs["resident"].size
+    return {"case_id": needs["case_id"], "resident": needs["resident"], "stratum": needs["stratum"],
+            "community": needs["community"], "category": needs["category"],
+            "channel": np.full(n, NO_CHANNEL), "raised": needs["raised"], "deadline": needs["deadline"],
+            "level": np.full(n, NO_LEVEL), "bounced": np.zeros(n)}
 
 
 def workable(model: GovModel, week: int, levels: tuple[int, ...]) -> np.ndarray:
@@ -329,12 +381,19 @@ def log_closed(model: GovModel, week: int, outcome: int, which: np.ndarray) -> N
 
 
 def close_for_residents(model: GovModel, rows: np.ndarray, tally: WeekTally) -> None:
-    """Close the open cases of residents who left (outcome ``left``, without trust change)."""
+    """Close the open cases, and the needs waiting to be filed, of residents who left (outcome
+    ``left``, without trust change)."""
     c = model.cases
-    leaving = mask_of(rows, model.residents.n)[c["resident"]]
+    moved = mask_of(rows, model.residents.n)
+    leaving = moved[c["resident"]]
     tally.add("left", c["resident"][leaving], c["category"][leaving], c["stratum"][leaving])
     log_closed(model, model.week, LEFT, leaving)
     c.keep(~leaving)
+    if len(model.waiting):
+        gone = model.waiting.take(moved[model.waiting.cols["resident"]])
+        tally.add("left", gone["resident"], gone["category"], gone["stratum"])
+        if model.ledger is not None:
+            model.ledger.close(LEFT, model.week, **_unfiled_columns(gone))
 
 
 def react_to_delay(model: GovModel, week: int, tally: WeekTally, still_open: np.ndarray) -> np.ndarray:

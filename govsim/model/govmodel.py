@@ -23,6 +23,7 @@ from govsim.model.organisations import build_organisations, capacity_matrix
 from govsim.model.petitions import Petitions
 from govsim.model.residents import REPORT_GROUPS, Residents
 from govsim.model.schedule import NeedSchedule
+from govsim.model.shut_out import WaitingNeeds
 from govsim.model.streams import Streams
 from govsim.model.trust import COMMUNITY, case_attribution_table
 from govsim.model.workforce import Workforce
@@ -104,6 +105,9 @@ class GovModel(mesa.Model):
         self.petitions = Petitions(self)
         #: Needs of residents shut out of the app filed this week by family, and by a grid worker.
         self.filed_for = np.zeros(2, dtype=np.int64)
+        #: Needs of residents shut out of every channel, to be tried again next week (§7.19).
+        self.waiting = WaitingNeeds()
+        self.filed_after_waiting = 0
         self.productivity = self.workforce.productivity()
         self.hours_available = self._hours_available()
         self.recorder = Recorder(REPORT_GROUPS, h.community_names)
@@ -150,6 +154,7 @@ class GovModel(mesa.Model):
         week, tally = self.week, caseflow.WeekTally()
         self.petitions.reset_week(self.hierarchy.communities)
         self.filed_for[:] = 0
+        self.filed_after_waiting = 0
         self.levers = self._default_levers()                                   # 1
         self.levers.extra_admin += self.extra_admin
         self.extra_admin = np.zeros(self.hierarchy.communities)

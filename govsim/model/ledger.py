@@ -124,6 +124,14 @@ class CaseLedger:
             parts.append({name: np.array(c[name]) for name in CASE_FIELDS}
                          | {"closed": np.full(len(c), -1, dtype=np.int64),
                             "outcome": np.full(len(c), OPEN, dtype=np.int8)})
+        waiting = model.waiting.cols
+        if waiting["resident"].size:  # needs not yet filed: open, with no channel and no level
+            n = waiting["resident"].size
+            parts.append({name: np.array(waiting[name]) for name in CASE_FIELDS if name in waiting}
+                         | {"channel": np.full(n, NO_CHANNEL), "level": np.full(n, NO_LEVEL),
+                            "bounced": np.zeros(n, dtype=np.int8),
+                            "closed": np.full(n, -1, dtype=np.int64),
+                            "outcome": np.full(n, OPEN, dtype=np.int8)})
         cols = {name: np.concatenate([p[name] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
                 for name in _COLUMNS}
         order = np.argsort(cols["case_id"], kind="stable")

@@ -26,7 +26,12 @@ class Channels:
         literacy_threshold: Digital literacy needed to use the online channel.
         elder_boost: Added to the elderly's effective literacy (an elder mode).
         proxy: Staff or volunteers file for those who cannot (代办).
-        family_help: Chance that someone who cannot file gets family to file online.
+        family_help: Chance that someone who cannot file asks family at hand to file online.
+        family_near: Chance that family is at hand to ask (residents under 60).
+        family_near_elderly: The same for the elderly (many live apart from their children).
+        family_literacy: Weight of the resident's own literacy in asking (see
+            :func:`govsim.model.shut_out.family_files`).
+        retry: Chance that someone left with no way to file tries again next week.
         grid_help: Chance, at full trust in the community, that someone who cannot file and
             has no family to help asks a grid worker, who files for them (as a staff proxy).
         avoid_online: Per resident, True for those who will not use the online channel
@@ -39,7 +44,11 @@ class Channels:
     elder_boost: float = 0.0
     proxy: bool = False
     family_help: float = 0.0
+    family_near: float = 1.0
+    family_near_elderly: float = 1.0
+    family_literacy: float = 0.0
     grid_help: float = 0.0
+    retry: float = 0.0
     avoid_online: np.ndarray | None = None
 
 
@@ -88,7 +97,10 @@ class Levers:
         return cls(
             channels=Channels(online=behaviour["online_available"],
                               literacy_threshold=behaviour["online_literacy_threshold"],
-                              family_help=behaviour["family_help"], grid_help=behaviour["grid_help"]),
+                              family_help=behaviour["family_help"], family_near=behaviour["family_near"],
+                              family_near_elderly=behaviour["family_near_elderly"],
+                              family_literacy=behaviour["family_help_literacy"],
+                              grid_help=behaviour["grid_help"], retry=behaviour["shut_out_retry"]),
             hours_factor=np.array([behaviour["online_hours_factor"], 1.0,
                                    behaviour["home_visit_hours_factor"], behaviour["proxy_hours_factor"]]),
             need_multiplier=np.ones((communities, len(CATEGORIES))),
@@ -109,17 +121,18 @@ def can_file_online(channels: Channels, literacy: np.ndarray, elderly: np.ndarra
 
 
 def choose_channel(channels: Channels, literacy: np.ndarray, elderly: np.ndarray, child: np.ndarray,
-                   home: np.ndarray, family_draw: np.ndarray,
+                   home: np.ndarray, family: np.ndarray,
                    grid_chance: np.ndarray | None = None, avoids: np.ndarray | None = None) -> np.ndarray:
     """Channel of each new case; -1 where the resident cannot file at all (excluded).
 
     Online if it exists and the resident's effective literacy reaches the
     threshold (a child's carer files for the child); else the office or a
     grid worker's home visit (the elderly and disabled) if offline service is
-    kept; else a proxy if one is offered; else online with family help, with
-    probability ``family_help``; else, where ``grid_chance`` is given (a uniform
-    draw already compared with ``grid_help`` × trust: True if she asks), a grid
-    worker files for her as a proxy; else nobody files.
+    kept; else a proxy if one is offered; else online where ``family`` is True
+    (family files for her: :func:`govsim.model.shut_out.family_files`); else,
+    where ``grid_chance`` is given (a uniform draw already compared with
+    ``grid_help`` × trust: True if she asks), a grid worker files for her as a
+    proxy; else nobody files.
     """
     online = can_file_online(channels, literacy, elderly, child, avoids)
     channel = np.full(literacy.size, -1, dtype=np.int8)
@@ -130,7 +143,7 @@ def choose_channel(channels: Channels, literacy: np.ndarray, elderly: np.ndarray
     elif channels.proxy:
         channel[rest] = PROXY
     elif channels.online:
-        helped = rest & (family_draw < channels.family_help)
+        helped = rest & family
         channel[helped] = ONLINE
         if grid_chance is not None:
             channel[rest & ~helped & grid_chance] = PROXY

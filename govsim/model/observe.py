@@ -64,6 +64,10 @@ def record_week(model: GovModel, week: int, tally: WeekTally, plan: HourPlan, or
     _record_petitions(model, week)
     rec.overall(week, "filed_by_family", float(model.filed_for[0]))
     rec.overall(week, "filed_by_grid_worker", float(model.filed_for[1]))
+    waiting = model.waiting.per_community(model.hierarchy.communities)
+    rec.overall(week, "waiting_to_file", float(waiting.sum()))
+    rec.by(week, "waiting_to_file", "community", waiting)
+    rec.overall(week, "filed_after_waiting", float(model.filed_after_waiting))
     _record_money_and_farms(model, week, tally, org_hours, lapsed)
     for policy in reporting_policies(model.policies, week):
         policy.record(model, week, rec)

@@ -341,12 +341,32 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
        "enforcing community bear it in full).", unit="×", low=0.0, high=1.0,
        source="O'Brien & Li 1999, Selective policy implementation in rural China; S0: layered "
               "inflation (层层加码); assumption for 0.5"),
-    _p("family_help", "float", 0.33,
-       "Chance that family files online for a resident who cannot use the app, when no office, home "
-       "visit or official proxy is left.", unit="share", low=0.0, high=1.0,
+    _p("family_help", "float", 0.46,
+       "Chance that a resident who cannot use the app asks family at hand to file for her, when no "
+       "office, home visit or official proxy is left.", unit="share", low=0.0, high=1.0,
        source="Oxford Internet Survey 2013: 72% of non-users have a proxy they could ask, about a third "
-              "asked one in the past year; Ofcom 2011: 21%; Zhou 2014 (数字反哺): children teach "
-              "parents; 0.33 from the Oxford figure"),
+              "asked one in the past year, so 0.33/0.72 = 0.46 of those with one asked; Ofcom 2011: 21%; "
+              "Zhou 2014 (数字反哺): children help parents online"),
+    _p("family_near", "float", 0.72,
+       "Chance that a resident under 60 who cannot use the app has family at hand who could file for "
+       "her.", unit="share", low=0.0, high=1.0,
+       source="Oxford Internet Survey 2013: 72% of non-users have a proxy user available"),
+    _p("family_near_elderly", "float", 0.4,
+       "Chance that an elderly resident who cannot use the app has family at hand who could file for "
+       "her.", unit="share", low=0.0, high=1.0,
+       source="China National Committee on Ageing, Fifth Sample Survey of the Aged Population in Urban "
+              "and Rural China (2021): about 60% of people aged 60 and over are empty-nesters (空巢), "
+              "living apart from their children; 1 - 0.6"),
+    _p("family_help_literacy", "float", 0.5,
+       "Weight of a resident's own digital literacy in asking family: the chance is multiplied by "
+       "1 - w + w*min(1, literacy/threshold).", unit="share", low=0.0, high=1.0,
+       source="Oxford Internet Survey 2013: education and income raise the activation of proxy use "
+              "among non-users; the linear form and 0.5 are an assumption"),
+    _p("shut_out_retry", "float", 0.5,
+       "Weekly chance that a resident left with no way to file a need tries again next week instead "
+       "of giving up (the need is excluded only when she gives up).", unit="1/week", low=0.0,
+       high=0.99, source="assumption: no study of how long shut-out residents keep trying was found; "
+                        "0.5 makes two tries on average"),
     _p("grid_help", "float", 0.3,
        "Chance, at full trust in the community, that a resident shut out of the app and without "
        "family help asks a grid worker, who files for her (staff hours of a proxy case).",
