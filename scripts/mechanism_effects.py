@@ -14,9 +14,9 @@ understaffed ones, the urban streets of the classroom stories).
 
 The second table does the same for the behavioural mechanisms that a switch
 turns on or off within a scenario (:data:`SWITCHES`): trust attributed by level,
-petitions and mediation, residents shut out of the app, reporting under audits,
-rigid or tolerant upper levels, a data breach. Each row is "with minus without",
-on the seeds of the first scenario named.
+petitions and mediation, residents shut out of the app and their retrying, the
+stability watch, reporting under audits, rigid or tolerant upper levels, a data
+breach. Each row is "with minus without", on the seeds of the first scenario named.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ SWITCHES = (
     ("fallbacks for residents shut out of the app (family, grid worker)",
      ("community_app", []), ("community_app", ["behaviour.family_help=0", "behaviour.grid_help=0"]),
      "hours_cases"),
+    ("shut-out residents try again next week (chance 0 → 0.5)",
+     ("community_app", []), ("community_app", ["behaviour.shut_out_retry=0"]), "excluded"),
+    ("the stability watch persuades watched petitioners back (deterrence 0 → 0.8)",
+     ("petition_wave", []), ("petition_wave", ["petitions.watch_deterrence=0"]), "petitions_beyond"),
+    ("the stability watch's hours (1 → 0 per watched resident a week)",
+     ("petition_wave", []), ("petition_wave", ["petitions.watch_hours=0"]), "hours_stability"),
     ("audits of reports (yearly chance 0.2 → 0.8)",
      ("target_inflation", ["policies.0.audit_probability=0.8"]), ("target_inflation", []), "target_gap"),
     ("a tolerant upper level for the crop mandate",

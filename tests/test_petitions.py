@@ -8,6 +8,7 @@ import numpy as np
 from conftest import assert_hours_balance, mean_over, overall, small
 
 import govsim
+from govsim.model import GovModel
 from govsim.model.petitions import GRIEVANCES
 
 SEEDS = range(3)
@@ -74,3 +75,36 @@ def test_petitions_beyond_the_county_cost_community_hours():
     assert mean_over(heavy, "hours_admin") > mean_over(light, "hours_admin")
     for run in heavy:
         assert_hours_balance(run.timeseries)
+
+
+def test_petitions_beyond_the_county_become_a_watch_target_in_staff_hours():
+    for run in _runs("petition_wave"):
+        o = overall(run)
+        assert o["petitions_beyond"].sum() > 0 and o["stability_watch"].max() > 0
+        # The watch is the only target in this scenario: its hours are the week's target hours,
+        # and never more than the hours owed for those on the list.
+        np.testing.assert_allclose(o["hours_stability"], o["hours_targets"], rtol=1e-12, atol=1e-9)
+        assert (o["hours_stability"] <= 1.0 * o["stability_watch"] + 1e-9).all()
+        assert o["hours_stability"].sum() > 0
+        assert_hours_balance(run.timeseries)
+
+
+def test_the_watch_keeps_petitions_in_the_county_at_a_cost_in_hours():
+    free = _runs("petition_wave", "petitions.watch_deterrence=0", steps=104)
+    watched = _runs("petition_wave", "petitions.watch_deterrence=1", steps=104)
+    assert mean_over(watched, "petitions_beyond") < 0.9 * mean_over(free, "petitions_beyond")
+    assert mean_over(watched, "petitions_county") > mean_over(free, "petitions_county")
+    unpaid = _runs("petition_wave", "petitions.watch_deterrence=1", "petitions.watch_hours=0", steps=104)
+    # A watch nobody staffs deters nobody, and costs nothing.
+    assert mean_over(unpaid, "hours_stability") == 0
+    assert mean_over(unpaid, "petitions_beyond") > mean_over(watched, "petitions_beyond")
+
+
+def test_residents_leave_the_watch_list_when_their_time_is_up_or_they_move_away():
+    model = GovModel(small("petition_wave", "petitions.watch_weeks=4"), seed=0)
+    pet = model.petitions
+    pet._watch(np.array([5, 9, 5]), model.residents.community[[5, 9, 5]].astype(np.int64), week=0)
+    assert sorted(pet.watched.tolist()) == [5, 9] and pet.watch_demand(4) is not None
+    pet.forget(np.array([9]))
+    assert pet.watched.tolist() == [5]
+    assert pet.watch_demand(5) is None and pet.watched.size == 0

@@ -137,7 +137,8 @@ class GovModel(mesa.Model):
            escalation reports, audit rectification and incidents), targets and
            cases in the order the priority rule sets, within contract hours
            plus overtime.
-        6. Staff work community cases; policies spend their target hours.
+        6. Staff work community cases; policies spend their target hours, and the
+           communities their stability watch hours (§7.33).
         7. Township offices and county departments work escalated cases.
         8. Finished work is passed up the ladder or marked done; done cases
            are paid for from their line, then the flexible pool, and closed.
@@ -176,8 +177,10 @@ class GovModel(mesa.Model):
         extra_hours = caseflow.serve_by_helpers(self, week, self.levers.extra_capacity)
         plan = self._plan(week)                                                # 5
         plan.cases = caseflow.serve_by_staff(self, week, plan.cases)           # 6
-        for policy, hours in zip(self.policies, plan.per_policy, strict=True):
+        *policy_hours, watch_hours = plan.per_policy
+        for policy, hours in zip(self.policies, policy_hours, strict=True):
             policy.target_work(self, week, hours)
+        self.petitions.watch_work(watch_hours)
         self.upper_hours = caseflow.serve_upper_levels(self, week)             # 7
         caseflow.finish_work(self, week)                                       # 8
         still_open = caseflow.settle(self, week, tally)
@@ -235,13 +238,15 @@ class GovModel(mesa.Model):
         admin = admin_hours(self.departments, self.params["departments"], overhead,
                             levers.data_entry_factor, levers.reporting_cap,
                             levers.task_factor) + levers.extra_admin
+        # The county's stability target (§7.33) is compulsory, as if under full pressure (一票否决).
         demands = [policy.target_demand(self, week) for policy in self.policies]
+        demands.append(self.petitions.watch_demand(week))
         return plan_hours(
             available=self.hours_available,
             contract=self.workforce.count() * self.workforce.contract_hours,
             admin=admin,
             targets=demands,
-            pressures=[policy.pressure() for policy in self.policies],
+            pressures=[policy.pressure() for policy in self.policies] + [1.0],
             cases=caseflow.community_case_demand(self, week),
             rule=self.params["staff"]["priority"],
         )
@@ -275,6 +280,7 @@ class GovModel(mesa.Model):
         """Newcomers took the rows of residents who left: every policy forgets the leavers."""
         for policy in self.policies:
             policy.forget(self, rows)
+        self.petitions.forget(rows)
 
     def community_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-resident array within each community (rows are stored community by community)."""

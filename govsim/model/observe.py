@@ -162,6 +162,11 @@ def _record_petitions(model: GovModel, week: int) -> None:
     rec.overall(week, "petitions_expired", float(pet.expired))
     rec.overall(week, "petitions_open", float(pet.open))
     rec.overall(week, "petition_hours", pet.hours + float(pet.stability_hours.sum()))
+    watched = pet.watched_per_community().astype(float)
+    rec.overall(week, "stability_watch", float(watched.sum()))
+    rec.by(week, "stability_watch", "community", watched)
+    rec.overall(week, "hours_stability", float(pet.watch_hours_given.sum()))
+    rec.by(week, "hours_stability", "community", pet.watch_hours_given.astype(float))
 
 
 def _record_staff(model: GovModel, week: int, plan: HourPlan, departures: np.ndarray) -> None:

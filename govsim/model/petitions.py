@@ -17,8 +17,15 @@ grievance may become a petition (``docs/odd.md`` §7.33):
   deadline is closed as a bad one, and may come back one level up as a new
   grievance (``repeat``);
 * a petition beyond the county puts stability pressure (维稳) on the county,
-  which passes it down: hours of the petitioner's community (added to its
-  admin next week) and of its township's office.
+  which passes it down as hours and as a target. Hours: of the petitioner's
+  community (added to its admin next week) and of its township's office. Target:
+  the petitioner, and any resident whose petition the county bureau left
+  unanswered, is put on the community's watch list (重点人员稳控) for
+  ``watch_weeks``; each week the community owes ``watch_hours`` per watched
+  resident as compulsory target hours, and the share of them its staff can
+  give is the chance, times ``watch_deterrence``, that a watched resident whose
+  petition would go beyond the county is persuaded to take it to the county
+  instead (劝返).
 
 Every petition is counted once when filed, by level, stratum and community,
 and once when it closes: answered, expired, or beyond.
@@ -61,6 +68,15 @@ class Petitions:
         self._grievances: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._repeats: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, office that failed)
         self._owed_township = np.zeros(h.townships)
+        self.communities = h.communities
+        #: The stability watch list: residents who went beyond the county, and their last week on it.
+        self.watched = np.zeros(0, dtype=np.int64)
+        self.watched_until = np.zeros(0, dtype=np.int64)
+        self._watched_community = np.zeros(0, dtype=np.int64)
+        #: Share of each community's watch hours its staff gave this week (0 where none was owed).
+        self.watch_cover = np.zeros(h.communities)
+        self.watch_hours_given = np.zeros(h.communities)
+        self._owed_watch: np.ndarray | None = None
         self.reset_week(h.communities)
 
     def reset_week(self, communities: int) -> None:
@@ -83,6 +99,37 @@ class Petitions:
         self._file(model, week, rng)
         self._serve(model, week)
         self._expire(model, week, rng)
+
+    def watch_demand(self, week: int) -> np.ndarray | None:
+        """Hours each community owes this week to watch the residents on its list (None if nobody).
+
+        Those whose time on the list is over leave it first.
+        """
+        keep = self.watched_until >= week
+        if not keep.all():
+            self.watched, self.watched_until = self.watched[keep], self.watched_until[keep]
+            self._watched_community = self._watched_community[keep]
+        self._owed_watch = (self.params["watch_hours"] * self.watched_per_community()
+                            if self.watched.size else None)
+        return self._owed_watch
+
+    def watch_work(self, given: np.ndarray) -> None:
+        """The staff hours given to the watch this week, out of what :meth:`watch_demand` asked."""
+        owed = self._owed_watch
+        self.watch_hours_given = given
+        self.watch_cover = np.zeros(self.communities) if owed is None else np.divide(
+            given, owed, out=np.zeros(self.communities), where=owed > 0)
+
+    def watched_per_community(self) -> np.ndarray:
+        """Residents on each community's watch list."""
+        return np.bincount(self._watched_community, minlength=self.communities)
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Residents who moved away leave the watch list (newcomers take their rows)."""
+        if self.watched.size:
+            stay = ~np.isin(self.watched, rows)
+            self.watched, self.watched_until = self.watched[stay], self.watched_until[stay]
+            self._watched_community = self._watched_community[stay]
 
     @property
     def open(self) -> int:
@@ -112,9 +159,14 @@ class Petitions:
             skips = (office < BEYOND) & (u[1 + step] < p["skip_level"] * distrust)
             office = np.where(skips, office + 1, office)
         community = res.community[rows].astype(np.int64)
+        if self.watched.size:  # a watched resident may be persuaded to stay in the county (劝返)
+            persuaded = ((office == BEYOND) & np.isin(rows, self.watched)
+                         & (u[len(OFFICES)] < p["watch_deterrence"] * self.watch_cover[community]))
+            office = np.where(persuaded, AT_COUNTY, office)
         self.filed.append((office, res.stratum[rows].astype(np.int64), community))
         beyond = office == BEYOND
         self._beyond(model, rows[beyond], community[beyond])
+        self._watch(rows[beyond], community[beyond], week)
         here = ~beyond
         self._push(rows[here], community[here], res.stratum[rows[here]], office[here],
                    week + p["deadline_weeks"])
@@ -132,6 +184,19 @@ class Petitions:
         # Fetched back by the county (截访): a bad experience with the county and the township.
         loss = model.params["behaviour"]["trust_gain"] * model.params["behaviour"]["negativity_bias"]
         model.residents.change_trust(rows, -loss, attribution(township=1.0, county=1.0))
+
+    def _watch(self, rows: np.ndarray, community: np.ndarray, week: int) -> None:
+        """Put residents on their community's watch list, or extend their time on it."""
+        if rows.size == 0:
+            return
+        until = week + self.params["watch_weeks"]
+        rows, first = np.unique(rows, return_index=True)
+        known = np.isin(self.watched, rows)
+        self.watched_until[known] = until
+        new = ~np.isin(rows, self.watched)
+        self.watched = np.concatenate([self.watched, rows[new]])
+        self.watched_until = np.concatenate([self.watched_until, np.full(int(new.sum()), until)])
+        self._watched_community = np.concatenate([self._watched_community, community[first][new]])
 
     def _push(self, rows: np.ndarray, community: np.ndarray, stratum: np.ndarray, office: np.ndarray,
               deadline: int) -> None:
@@ -175,6 +240,9 @@ class Petitions:
         again = late.copy()
         again[late] = rng.random(int(late.sum())) < self.params["repeat"]
         self._repeats.append((q["resident"][again], q["office"][again]))
+        # The county knows whom it failed: they are the ones likeliest to go beyond it next.
+        unanswered = late & (q["office"] == AT_COUNTY)
+        self._watch(q["resident"][unanswered], q["community"][unanswered], week)
         self.expired += int(late.sum())
         self._close(model, late, good=False)
 

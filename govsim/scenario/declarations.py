@@ -460,6 +460,23 @@ PETITIONS = Section("petitions", "Petitions (信访, 上访): grievances carried
     _p("stability_hours_township", "float", 8.0,
        "Township office hours one petition beyond the county costs (taken from its petitions).",
        unit="hours", low=0.0, high=1000.0, source="assumption"),
+    _p("watch_weeks", "int", 26,
+       "Weeks a resident who petitioned beyond the county stays on her community's watch list "
+       "(重点人员稳控), counted from her last such petition.", unit="weeks", low=0, high=520,
+       source="Lee & Zhang 2013, AJS 118(6): stability work assigns cadres to known petitioners "
+              "(包保) and watches them through sensitive periods; assumption for 26"),
+    _p("watch_hours", "float", 1.0,
+       "Community staff hours a week owed for each watched resident: a compulsory target set by the "
+       "county (visits, persuasion).", unit="hours/week", low=0.0, high=168.0,
+       source="Minzner 2006, Stanford J. Int'l Law 42: localities are ranked and penalised by the "
+              "petitions that leave them, so stopping them is a veto target (一票否决); assumption "
+              "for 1 hour"),
+    _p("watch_deterrence", "float", 0.8,
+       "Chance, with the watch fully staffed, that a watched resident whose petition would go beyond "
+       "the county is persuaded to take it to the county instead (劝返); scaled by the share of watch "
+       "hours given.", unit="share", low=0.0, high=1.0,
+       source="Lee & Zhang 2013: most petitioners are bargained with and persuaded back; "
+              "assumption for 0.8"),
 ))
 
 MODEL = Section("", "The model's parameters.", (
