@@ -194,13 +194,15 @@ def file_needs(model: GovModel, week: int, new: dict[str, np.ndarray], tally: We
     waits = np.zeros(who.size, dtype=bool)
     if nobody.any() and channels.retry > 0:
         waits[nobody] = retry_rng.random(int(nobody.sum())) < channels.retry
-    model.waiting.add({k: v[waits] for k, v in new.items()})
-    barred = ((channel < 0) | ~registered) & ~waits
-    _exclude(model, week, {k: v[barred] for k, v in new.items()}, tally)
+    if waits.any():
+        model.waiting.add({k: v[waits] for k, v in new.items()})
     keep = (channel >= 0) & registered
+    if not keep.all():
+        barred = ~keep & ~waits
+        _exclude(model, week, {k: v[barred] for k, v in new.items()}, tally)
+        new, channel = {k: v[keep] for k, v in new.items()}, channel[keep]
     if retried:
-        model.filed_after_waiting += int(keep.sum())
-    new, channel = {k: v[keep] for k, v in new.items()}, channel[keep]
+        model.filed_after_waiting += int(channel.size)
     who, category, stratum = new["resident"], new["category"], new["stratum"]
     online = channel == ONLINE
     tally.add("online", who[online], category[online], stratum[online])

@@ -69,7 +69,8 @@ class Petitions:
         self._repeats: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, office that failed)
         self._owed_township = np.zeros(h.townships)
         self.communities = h.communities
-        #: The stability watch list: residents who went beyond the county, and their last week on it.
+        #: The stability watch list: residents who went beyond the county or whom the county left
+        #: unanswered, their community, and their last week on it.
         self.watched = np.zeros(0, dtype=np.int64)
         self.watched_until = np.zeros(0, dtype=np.int64)
         self._watched_community = np.zeros(0, dtype=np.int64)
