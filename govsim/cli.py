@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from govsim.study.cli import add_commands  # sweep, compare, report, sensitivity, calibrate, export
 
     add_commands(sub, common)
+    from govsim.validation.command import add_parser as add_check
+
+    add_check(sub, common)
     _add_teach(sub, common)
     return parser
 
