@@ -324,10 +324,10 @@ def format_value(value: Any, unit: str) -> tuple[str, str]:
 
 def params_text(rows: list[dict[str, Any]]) -> str:
     """Parameters as an aligned table; long defaults are cut short (see ``--json`` for all)."""
-    columns = ("path", "default", "unit", "range", "description", "source")
+    columns = ("path", "default", "unit", "range", "evidence", "description", "source")
     cells = [[r["path"], _short(_show(r.get("default")), 32), str(r.get("unit") or ""),
-              _short(str(r.get("range") or ""), 40), str(r.get("description") or ""),
-              str(r.get("source") or "")] for r in rows]
+              _short(str(r.get("range") or ""), 40), str(r.get("evidence") or ""),
+              str(r.get("description") or ""), str(r.get("source") or "")] for r in rows]
     widths = [max(len(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = [[c.upper() for c in columns], *cells]
     return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True))

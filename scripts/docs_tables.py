@@ -4,7 +4,9 @@
     .venv/bin/python scripts/docs_tables.py --check  # exit 1 if docs/odd.md is stale
 
 The table "Parameters and their sources" lists every declared parameter
-(``govsim.scenario.describe_params``) with default, unit, range and source;
+(``govsim.scenario.describe_params``) with default, unit, range, the kind of
+evidence behind the default (data, literature, calibrated, assumption, choice)
+and source, with the plausible range and its source where one is declared;
 tests/test_docs.py runs ``--check`` so the document cannot drift from the code.
 """
 
@@ -17,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "odd.md"
-HEADER = "| path | default | unit | range | source |"
+HEADER = "| path | default | unit | range | evidence | source |"
 OMITTED = ("name", "description")
 
 
@@ -33,14 +35,22 @@ def _value(value: object) -> str:
     return str(value)
 
 
+def _source(row: dict) -> str:
+    """The source, and the plausible range with its own source where one is declared."""
+    if not row["plausible"]:
+        return row["source"]
+    low, high = row["plausible"]
+    return f"{row['source']}. Plausible {low:g} to {high:g}: {row['plausible_source']}"
+
+
 def parameter_table() -> tuple[list[str], int]:
     """The table's lines (header included) and its number of rows."""
     from govsim.scenario import describe_params
 
     rows = [r for r in describe_params() if r["path"] not in OMITTED]
-    lines = [HEADER, "|---|---|---|---|---|"]
-    lines += [f"| `{r['path']}` | {_value(r['default'])} | {r['unit']} | {r['range']} | "
-              f"{r['source'].replace('|', '/')} |".replace("  |", " |") for r in rows]
+    lines = [HEADER, "|---|---|---|---|---|---|"]
+    lines += [f"| `{r['path']}` | {_value(r['default'])} | {r['unit']} | {r['range']} | {r['evidence']} | "
+              f"{_source(r).replace('|', '/')} |".replace("  |", " |") for r in rows]
     return lines, len(rows)
 
 

@@ -63,25 +63,10 @@ def fingerprint(patterns: Path) -> str:
 
 
 def source_counts() -> Counter:
-    """Parameter defaults by the kind of their source: assumption, seed document, or published."""
+    """Numeric defaults by the evidence behind them (``Param.evidence``, ``govsim params``)."""
     from govsim.scenario import describe_params
 
-    kinds: Counter = Counter()
-    for row in describe_params():
-        if row.get("default") is None or isinstance(row.get("default"), (str, bool)):
-            continue
-        source = str(row.get("source") or "").strip().lower()
-        if source.startswith("assumption") or not source:
-            kinds["assumption"] += 1
-        elif source.startswith("a scenario choice"):
-            kinds["scenario choice"] += 1
-        elif "assum" in source:
-            kinds["form from a source, number assumed"] += 1
-        elif source.startswith(("s0", "s1", "s2", "s3")):
-            kinds["seed documents"] += 1
-        else:
-            kinds["data or literature"] += 1
-    return kinds
+    return Counter(row["evidence"] for row in describe_params() if row["evidence"])
 
 
 def pattern_table(result, kind: str) -> list[str]:
@@ -135,10 +120,10 @@ def document(result, patterns: Path) -> str:
         "",
         "## 3 Data evaluation",
         "",
-        "Where the model's numeric defaults come from (`govsim params`, counted by "
-        "`scripts/validation_doc.py`):",
+        "Where the model's numeric defaults come from (`govsim params --json`, field `evidence`; "
+        "the rule is in docs/odd.md, 'Parameters and their sources'):",
         "",
-        "| kind of source | defaults |",
+        "| evidence | defaults |",
         "|---|---:|",
         *[f"| {k} | {v} |" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])],
         f"| total | {sum(kinds.values())} |",

@@ -236,7 +236,8 @@ def test_describe_params_covers_everything():
     row = rows[paths.index("staff.contract_hours")]
     assert row == {"path": "staff.contract_hours", "kind": "float", "default": 40.0,
                    "unit": "hours/week", "range": "[1, 84]", "description": "Contract hours.",
-                   "source": "LabourLaw"}
+                   "source": "LabourLaw", "evidence": "assumption",  # a name, not a figure
+                   "plausible": None, "plausible_source": ""}
 
 
 def test_json_schema_shape():
@@ -305,3 +306,35 @@ def test_every_shipped_scenario_loads():
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         load_scenario(path)
         validator.validate(parse(path.read_text(), path.name).data)
+
+
+def test_each_default_says_what_evidence_it_rests_on():
+    from govsim.scenario.params import EVIDENCE, Param
+
+    rows = {r["path"]: r for r in describe_params()}
+    assert rows["population.share_elderly_urban"]["evidence"] == "data"  # Census2020: 15.82%
+    assert rows["behaviour.negativity_bias"]["evidence"] == "assumption"  # "assumption for 2.5"
+    assert rows["population.literacy_elderly"]["evidence"] == "calibrated"
+    assert rows["seed"]["evidence"] == "choice"
+    assert {r["evidence"] for r in rows.values() if r["evidence"]} <= set(EVIDENCE)
+    # A seed document that names the mechanism but gives no figure is no evidence for the number.
+    assert Param("x", "float", 0.1, "x", source="S0: low trust, more escalation").evidence == "assumption"
+    assert Param("x", "float", 0.1, "x", source="Smith (2020): 10% of cases").evidence == "literature"
+
+
+def test_a_value_outside_its_plausible_range_warns_with_the_range_source(tmp_path):
+    import warnings
+
+    from govsim.scenario.plausibility import ScenarioWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_scenario(BASELINE_FILE, overrides=["staff.per_10k_urban=100"])
+    messages = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
+    assert len(messages) == 1 and "staff.per_10k_urban = 100" in messages[0] and "MCA 2020" in messages[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        load_scenario(BASELINE_FILE, overrides=["staff.per_10k_urban=30"])
+
+
+BASELINE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"

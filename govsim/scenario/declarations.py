@@ -117,7 +117,8 @@ POPULATION = Section("population", "Residents: size, groups, literacy and trust.
     _p("share_farmer_rural", "float", 0.6, "Share of rural adults (working-age and elderly) who farm a plot.",
        unit="share", low=0.0, high=1.0, source="assumption: most rural households keep contracted land"),
     _p("literacy_elderly", "float", 0.25, "Mean digital literacy of the elderly (0-1, Beta distributed).",
-       unit="score", low=0.0, high=1.0, source="S1: under 20% of over-60s used the community app"),
+       unit="score", low=0.0, high=1.0, source="S1: under 20% of over-60s used the community app",
+       evidence_kind="calibrated"),
     _p("literacy_working_age", "float", 0.7, "Mean digital literacy of working-age residents.",
        unit="score", low=0.0, high=1.0, source="assumption: most adults use smartphone services"),
     _p("literacy_child", "float", 0.5, "Mean digital literacy of children (their carers file for them).",
@@ -133,7 +134,12 @@ POPULATION = Section("population", "Residents: size, groups, literacy and trust.
 
 STAFF = Section("staff", "Community and village workers: hours, skills, burnout, turnover.", (
     _p("per_10k_urban", "float", 18.0, "Community workers per 10,000 urban residents.",
-       unit="staff/10k residents", low=0.1, high=500.0, source="Plan14: 18 per 10,000 by 2025"),
+       unit="staff/10k residents", low=0.1, high=500.0, source="Plan14: 18 per 10,000 by 2025",
+       plausible=(9.0, 60.0),
+       plausible_source="MCA 2020: about 4 million community workers for 650,000 urban and rural "
+                        "communities, about 28.6 per 10,000 residents; provincial plans under "
+                        "国办发〔2021〕56号 ask for 18 (Hubei) to 25 (Changji) per 10,000; the range is "
+                        "half the lowest to about twice the highest"),
     _p("per_10k_rural", "float", 25.0, "Village cadres per 10,000 rural residents.",
        unit="staff/10k residents", low=0.1, high=500.0,
        source="assumption: a village committee of ~5 for ~2,000 people"),
@@ -296,7 +302,8 @@ NEEDS = Section("needs", "Needs by category: rates by group, effort, deadline, d
 
 BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
     _p("online_literacy_threshold", "float", 0.5, "Digital literacy needed to use an online channel.",
-       unit="score", low=0.0, high=1.0, source="S1: with the defaults under 20% of over-60s go online"),
+       unit="score", low=0.0, high=1.0, source="S1: with the defaults under 20% of over-60s go online",
+       evidence_kind="calibrated"),
     _p("online_available", "bool", True, "An online channel exists.", source="S1: community apps"),
     _p("online_hours_factor", "float", 0.7, "Staff hours of an online case relative to an office case.",
        unit="×", low=0.0, high=10.0, source="assumption: less reception time"),
@@ -353,7 +360,10 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
        source="Oxford Internet Survey 2013: 72% of non-users have a proxy user available"),
     _p("family_near_elderly", "float", 0.4,
        "Chance that an elderly resident who cannot use the app has family at hand who could file for "
-       "her.", unit="share", low=0.0, high=1.0,
+       "her.", unit="share", low=0.0, high=1.0, plausible=(0.3, 0.6),
+       plausible_source="empty-nest shares of people aged 60 and over: 51.3% (2015), about 57% "
+                        "(2020 census; Tao, Jin & Guo 2023, 人口研究), about 60% (CNCA 2021); a "
+                        "tenth either side",
        source="China National Committee on Ageing, Fifth Sample Survey of the Aged Population in Urban "
               "and Rural China (2021): about 60% of people aged 60 and over are empty-nesters (空巢), "
               "living apart from their children; 1 - 0.6"),
@@ -449,7 +459,10 @@ PETITIONS = Section("petitions", "Petitions (信访, 上访): grievances carried
     _p("hours_per_petition", "float", 6.0, "Office hours to receive, investigate and answer one petition.",
        unit="hours", low=0.0, high=1000.0, source="assumption"),
     _p("deadline_weeks", "int", 9, "Weeks an office has to answer a petition.", unit="weeks", low=1,
-       high=520, source="Regulations on Letters and Visits (信访条例, 2005), art. 33: 60 days"),
+       high=520, source="Regulations on Letters and Visits (信访条例, 2005), art. 33: 60 days",
+       plausible=(1, 13),
+       plausible_source="Regulations on Letters and Visits (2005), art. 33: 60 days, which may be "
+                        "extended by up to 30 days"),
     _p("repeat", "float", 0.5,
        "Chance that a petition left unanswered past its deadline is taken one level up.",
        unit="share", low=0.0, high=1.0, source="S0: repeated and escalating petitions; assumption for 0.5"),
@@ -488,9 +501,9 @@ TOP_LEVEL = (
     _p("name", "str", "default", "Short name of the scenario."),
     _p("description", "str", "", "What the scenario shows."),
     _p("seed", "int", 1, "Random seed; same scenario and seed give identical output.", low=0,
-       high=2**63 - 1),
+       high=2**63 - 1, evidence_kind="choice"),
     _p("steps", "int", 156, "Weeks to report.", unit="weeks", low=1, high=5200,
-       source="assumption: three years shows burnout and budget cycles"),
+       source="a scenario choice: three years shows burnout and budget cycles"),
     _p("warmup_weeks", "int", 104, "Weeks simulated before week 0 and not reported, so that "
        "averages start from a running county rather than empty queues.", unit="weeks", low=0,
        high=1040, source="Welch 1983; Law 2015 s. 9.5.1: from empty queues the baseline's backlog "

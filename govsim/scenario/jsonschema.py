@@ -59,7 +59,8 @@ def describe_params(declarations: Any = None) -> list[dict[str, Any]]:
     parameters (as ``policies.<type>.<name>``).
 
     Returns:
-        Dicts with keys ``path, kind, default, unit, range, description, source``.
+        Dicts with keys ``path, kind, default, unit, range, description, source, evidence,
+        plausible, plausible_source`` (evidence only for numbers).
     """
     from govsim.scenario.loader import default_declarations
 
@@ -81,6 +82,9 @@ def _row(path: str, param: Param) -> dict[str, Any]:
         "range": _range(param),
         "description": param.description,
         "source": param.source or "",
+        "evidence": param.evidence if param.kind in ("int", "float", "mapping") else "",
+        "plausible": list(param.plausible) if param.plausible else None,
+        "plausible_source": param.plausible_source or "",
     }
 
 

@@ -359,7 +359,7 @@ def _resolve(doc: _Doc, overrides: Overrides, decl: Declarations, max_memory: in
     if problems:
         raise ScenarioError(problems)
     name = top.pop("name", None) or "default"
-    warn_if_implausible(params, source)
+    warn_if_implausible(params, source, decl)
     return Scenario(
         name=name, description=top.pop("description", ""), seed=top.pop("seed", 0),
         steps=top.pop("steps", 1), params={**top, **params}, policies=tuple(policies),

@@ -11,12 +11,21 @@ apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The value kinds a parameter may have.
 KINDS = ("int", "float", "bool", "str", "choice", "mapping", "list")
+#: Where a default number comes from: a statistic or a source document (``data``), a published
+#: study (``literature``), fitted to a target (``calibrated``), or nothing (``assumption``); a
+#: ``choice`` is a setting of the scenario (its size, its length), not a claim about the world.
+EVIDENCE = ("data", "literature", "calibrated", "assumption", "choice")
+#: Source prefixes of official statistics, plans and the seed documents (evidence ``data``).
+_DATA_PREFIXES = ("s0", "s1", "s2", "s3", "census", "mca", "cdpf", "plan", "cnnic", "nbs", "mof",
+                  "regulations", "china national committee", "oxford internet survey", "ofcom",
+                  "oaic", "state bureau", "labourlaw")
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,12 @@ class Param:
         keys: Allowed keys for ``mapping`` (None: any string key).
         source: Where the default comes from (a seed document, a statistic,
             or "assumption: <why>").
+        evidence_kind: One of :data:`EVIDENCE`, when the rule of :attr:`evidence`
+            would read the source wrongly.
+        plausible: The range of values found in the world, narrower than the hard
+            range: a scenario outside it runs, with a warning naming
+            ``plausible_source``.
+        plausible_source: Where the plausible range comes from.
     """
 
     name: str
@@ -49,12 +64,43 @@ class Param:
     choices: tuple[str, ...] | None = None
     keys: tuple[str, ...] | None = None
     source: str | None = None
+    evidence_kind: str | None = None
+    plausible: tuple[float, float] | None = None
+    plausible_source: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"param {self.name}: unknown kind {self.kind!r}")
+        if self.evidence_kind is not None and self.evidence_kind not in EVIDENCE:
+            raise ValueError(f"param {self.name}: unknown evidence kind {self.evidence_kind!r}")
+        if (self.plausible is None) != (self.plausible_source is None):
+            raise ValueError(f"param {self.name}: a plausible range needs its source, and the reverse")
         if self.kind in ("choice", "list") and not self.choices:
             raise ValueError(f"param {self.name}: kind {self.kind} needs choices")
+
+    @property
+    def evidence(self) -> str:
+        """Where the default comes from (:data:`EVIDENCE`), read from its source unless declared.
+
+        A source that starts with "assumption", or says the number is one ("assumption for
+        0.3"), is an ``assumption`` even when a study gave the form, and so is one that names
+        a mechanism but gives no figure ("S0: low trust, more escalation"); "calibrat..." is
+        ``calibrated``; "a scenario choice" is a ``choice``; figures from statistics, plans and
+        the seed documents are ``data``; other figures cite a study (``literature``).
+        """
+        if self.evidence_kind is not None:
+            return self.evidence_kind
+        source = (self.source or "").strip().lower()
+        if not source or source.startswith("assumption") or "assumption for" in source \
+                or source.endswith("assumption") or "assumption:" in source:
+            return "assumption"
+        if source.startswith("a scenario choice"):
+            return "choice"
+        if "calibrat" in source:
+            return "calibrated"
+        if not any(ch.isdigit() for ch in re.sub(r"\bs[0-3]\b", "", source)):
+            return "assumption"  # the source names the mechanism but gives no figure
+        return "data" if source.startswith(_DATA_PREFIXES) else "literature"
 
     def expected(self) -> str:
         """Describe the accepted form in words, for error messages."""

@@ -65,8 +65,31 @@ def implausible(params: dict[str, Any]) -> list[str]:
     return out
 
 
-def warn_if_implausible(params: dict[str, Any], source: str | None) -> None:
-    """Issue a :class:`ScenarioWarning` for each implausible unit."""
+def outside_plausible(params: dict[str, Any], declarations: Any) -> list[str]:
+    """Sentences naming each parameter set outside its declared plausible range (and its source)."""
+    out = []
+    for path, param in declarations.model.walk():
+        if param.plausible is None:
+            continue
+        value: Any = params
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        low, high = param.plausible
+        if not low <= value <= high:
+            unit = f" {param.unit}" if param.unit and param.unit != "share" else ""
+            out.append(f"{path} = {value:g}{unit} is outside the plausible {low:g} to {high:g}; source of "
+                       f"the range: {param.plausible_source}. It runs as given; check that you meant it")
+    return out
+
+
+def warn_if_implausible(params: dict[str, Any], source: str | None, declarations: Any = None) -> None:
+    """Issue a :class:`ScenarioWarning` for each implausible unit and each parameter outside its
+    plausible range."""
     where = f"{source}: " if source else ""
-    for sentence in implausible(params):
+    sentences = implausible(params)
+    if declarations is not None:
+        sentences += outside_plausible(params, declarations)
+    for sentence in sentences:
         warnings.warn(where + sentence, ScenarioWarning, stacklevel=3)
