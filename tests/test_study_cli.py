@@ -106,15 +106,30 @@ def test_sensitivity_command_writes_indices_and_figure(tmp_path: Path, capsys) -
     spec.write_text(f"base: {SCENARIOS / 'baseline.yaml'}\n"
                     "factors:\n  staff.per_10k_urban: {range: [10, 30]}\n"
                     "  departments.civil_affairs.task_hours: {range: [0, 20]}\n"
-                    "design: morris\nsamples: 3\nreplications: 1\nmetrics: [workload, admin_share]\n")
+                    "design: morris\nsamples: 3\nreplications: 2\nmetrics: [workload, admin_share]\n")
     assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out"), "--json", *TINY]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["method"] == "morris" and Path(document["figure"]).is_file()
     mu = {(r["metric"], r["factor"]): r["value"] for r in document["indices"] if r["index"] == "mu_star"}
     assert mu[("workload", "staff.per_10k_urban")] > 0
     assert mu[("admin_share", "departments.civil_affairs.task_hours")] > 0
+    # Trajectories and runs used: 3 trajectories x (2 factors + 1) x 2 replications.
+    assert document["trajectories"] == document["samples"] == 3 and document["replications"] == 2
+    assert document["runs"] == 18 and document["distinct_runs"] <= 18
+    flagged = [r for r in document["indices"] if r["flag"]]
+    assert [{k: v for k, v in r.items() if k != "suggested_n"} for r in flagged] == document["flags"]
+    assert set(document["suggested_samples"]) == {r["metric"] for r in flagged}
+    assert (document["warning"] is None) == (not flagged)
+    assert all(r["suggested_n"] >= 6 for r in flagged)  # at least double the trajectories
+    table = (tmp_path / "out" / "sensitivity.csv").read_text().splitlines()
+    assert table[0] == "metric,factor,index,value,conf,flag,suggested_n"
+    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out"), "--resume", *TINY]) == 0
+    text = capsys.readouterr().out
+    assert "3 trajectories × (2 factors + 1) × 2 replications = 18 runs used" in text
+    assert ("WARNING" in text) == bool(flagged)
     assert main(["report", str(tmp_path / "out")]) == 0
-    assert ">Sensitivity<" in (tmp_path / "out" / "report.html").read_text()
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert ">Sensitivity<" in html and " ± " in html and "<th>flag</th>" in html
 
 
 def test_sensitivity_needs_a_sobol_or_morris_design(tmp_path: Path, capsys) -> None:

@@ -1,4 +1,5 @@
-"""Statistics against known answers: interval coverage, Sobol' indices, calibration recovery."""
+"""Statistics against known answers: interval coverage, Sobol' indices and their convergence flags,
+calibration recovery."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 import govsim
 from govsim.study import load_spec, stats
 from govsim.study.design import replication_seed, salib_sample
-from govsim.study.sensitivity import analyse
+from govsim.study.sensitivity import TARGET, Sensitivity, analyse, with_flags
 from govsim.study.spec import ExperimentSpec, Factor
+from govsim.study.sweep import SweepSummary
+from govsim.study.text import sensitivity_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +107,119 @@ def test_constant_output_has_zero_indices() -> None:
     sample = salib_sample(spec)
     table = analyse(spec, sample, np.ones(len(sample)))
     assert (table["value"] == 0).all()
+
+
+def test_constant_output_raises_no_flags() -> None:
+    spec = ishigami_spec("sobol", 8)
+    table = analyse(spec, salib_sample(spec), np.ones(8 * 5))
+    assert (table["flag"] == "").all() and table["suggested_n"].isna().all()
+
+
+def power_of_two_at_least(n: float) -> int:
+    return int(2 ** np.ceil(np.log2(n)))
+
+
+def test_a_linear_model_with_a_large_sample_raises_no_flags() -> None:
+    # y = x1 + 2 x2 + 3 x3 with equal input ranges: S1 = ST = a_i^2 / 14, all in [0, 1].
+    spec = ishigami_spec("sobol", 1024)
+    sample = salib_sample(spec)
+    table = analyse(spec, sample, sample @ np.array([1.0, 2.0, 3.0]), metric="linear")
+    got = table.set_index(["factor", "index"])["value"]
+    for factor, share in (("x1", 1 / 14), ("x2", 4 / 14), ("x3", 9 / 14)):
+        assert got[(factor, "S1")] == pytest.approx(share, abs=0.02)
+        assert got[(factor, "ST")] == pytest.approx(share, abs=0.02)
+    assert list(table.columns) == ["metric", "factor", "index", "value", "conf", "flag", "suggested_n"]
+    assert (table["flag"] == "").all() and table["suggested_n"].isna().all()
+    assert (table["conf"] > 0).all()  # the intervals are kept
+
+
+def test_noise_on_a_small_sample_is_flagged_wide_with_a_suggested_n() -> None:
+    spec = ishigami_spec("sobol", 16)
+    sample = salib_sample(spec)
+    table = analyse(spec, sample, np.random.default_rng(3).normal(size=len(sample)), metric="noise")
+    assert table["flag"].str.contains("wide").all()
+    # Half-widths shrink like 1/sqrt(N): N (widest / TARGET)^2, up to a power of two.
+    expected = power_of_two_at_least(16 * (table["conf"].max() / TARGET) ** 2)
+    assert (table["suggested_n"] == expected).all() and expected > 16
+    assert int(np.log2(expected)) == np.log2(expected)
+
+
+def two_factor_spec() -> ExperimentSpec:
+    factors = (Factor("a", low=0.0, high=1.0), Factor("b", low=0.0, high=1.0))
+    return ExperimentSpec(name="constructed", base=govsim.load_scenario(None), factors=factors,
+                          design="sobol", samples=16, seed=7)
+
+
+def test_constructed_outputs_flag_out_of_range_and_total_below_first_order() -> None:
+    # Saltelli rows come in blocks (A, AB_a, AB_b, B). Identical blocks give zero bootstrap
+    # half-widths, so each impossible estimate lies beyond its interval.
+    spec = two_factor_spec()
+    sample = salib_sample(spec)
+    total_below = analyse(spec, sample, np.tile([0.0, 1.0, 1.0, 2.0], 16)).set_index(["factor", "index"])
+    assert total_below.loc[("a", "S1"), "value"] == pytest.approx(1.0)
+    assert total_below.loc[("a", "ST"), "value"] == pytest.approx(0.5)
+    assert total_below.loc[("a", "ST"), "flag"] == "ST < S1" and total_below.loc[("a", "S1"), "flag"] == ""
+    # The error is at least the gap (0.5): 16 (0.5 / 0.05)^2 = 1600, up to 2048.
+    assert total_below.loc[("a", "ST"), "suggested_n"] == 2048
+    outside = analyse(spec, sample, np.tile([0.0, 1.0, 1.0, 1.0], 16)).set_index(["factor", "index"])
+    assert outside.loc[("b", "ST"), "value"] == pytest.approx(2.0)
+    assert outside.loc[("b", "ST"), "flag"] == "outside [0, 1]"
+    assert outside.loc[("b", "ST"), "suggested_n"] == 8192  # excess 1: 16 * 400 = 6400, up to 8192
+
+
+def sobol_table(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame([("y", f, i, v, c) for f, i, v, c in rows],
+                        columns=["metric", "factor", "index", "value", "conf"])
+
+
+def test_an_index_outside_the_unit_interval_only_counts_beyond_its_half_width() -> None:
+    table = with_flags(sobol_table([("a", "S1", -0.08, 0.09), ("a", "ST", 1.05, 0.09),
+                                    ("b", "S1", -0.08, 0.05), ("b", "ST", 1.08, 0.05),
+                                    ("c", "S1", 0.5, 0.02), ("c", "ST", 0.47, 0.02)]), "sobol", 64)
+    assert list(table["flag"]) == ["", "", "outside [0, 1]", "outside [0, 1]", "", ""]
+    # ST 0.06 below S1 is beyond the two half-widths together (0.04); 0.03 (above) is not.
+    gap = with_flags(sobol_table([("c", "S1", 0.5, 0.02), ("c", "ST", 0.44, 0.02)]), "sobol", 64)
+    assert list(gap["flag"]) == ["", "ST < S1"]
+    assert pd.isna(gap["suggested_n"][0]) and gap["suggested_n"][1] == 128  # at least 2N, a power of two
+
+
+def test_morris_flags_mu_star_whose_interval_is_wider_than_itself() -> None:
+    spec = ishigami_spec("morris", 4)
+    sample = salib_sample(spec)
+    clean = analyse(spec, sample, sample @ np.array([1.0, 2.0, 3.0]))
+    assert (clean["flag"] == "").all()  # exact elementary effects: zero-width intervals
+    noisy_y = sample @ np.array([0.0, 0.0, 3.0]) + np.random.default_rng(5).normal(0, 1.0, len(sample))
+    noisy = analyse(spec, sample, noisy_y).set_index(["factor", "index"])
+    mu = noisy.xs("mu_star", level="index")
+    unresolved = mu[mu["flag"] == "unresolved"]
+    assert set(unresolved.index) == set(mu.index[2 * mu["conf"] > mu["value"]]) and len(unresolved)
+    assert "x3" not in unresolved.index  # the one real effect is resolved
+    assert (noisy.xs("sigma", level="index")["flag"] == "").all()
+    # Width shrinks like 1/sqrt(N): N (2c / mu*)^2 trajectories make it as wide as mu* (at least 2N).
+    need = max(8, int(np.ceil(4 * np.max((2 * unresolved["conf"] / unresolved["value"]) ** 2))))
+    assert (unresolved["suggested_n"] == need).all()
+
+
+def sensitivity_of(spec: ExperimentSpec, table: pd.DataFrame, runs: int) -> Sensitivity:
+    out = Path("out")
+    return Sensitivity(out, spec.design, table, out / "sensitivity.png", SweepSummary(out, runs),
+                       samples=spec.samples, replications=1, runs=runs)
+
+
+def test_the_text_warns_with_the_flags_and_suggested_size_only_when_flagged() -> None:
+    spec = ishigami_spec("sobol", 16)
+    sample = salib_sample(spec)
+    noisy = sensitivity_of(spec, analyse(spec, sample, np.random.default_rng(3).normal(size=len(sample))),
+                           len(sample))
+    text = sensitivity_text(noisy)
+    assert "N = 16 base samples (Saltelli: 80 design points) × 1 replication = 80 runs used" in text
+    warning = text[text.index("WARNING"):]
+    assert "6 indices not converged" in warning and "x1 S1 (wide)" in warning.replace("\n", " ")
+    assert f"{noisy.suggested['y']} for y" in warning
+    spec = ishigami_spec("sobol", 1024)
+    sample = salib_sample(spec)
+    clean = sensitivity_of(spec, analyse(spec, sample, sample @ np.array([1.0, 2.0, 3.0])), len(sample))
+    assert clean.flagged.empty and clean.suggested == {} and "WARNING" not in sensitivity_text(clean)
 
 
 def test_calibration_recovers_a_known_parameter(tmp_path: Path) -> None:

@@ -111,7 +111,9 @@ def _add_sensitivity(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("sensitivity", parents=[common], help="Sobol' indices or Morris screening",
                        description="Run a spec with 'design: sobol' or 'design: morris' and print, per "
                                    "metric and factor, Sobol' first-order and total indices (or Morris "
-                                   "mu* and sigma) with 95%% intervals; writes sensitivity.csv and .png.")
+                                   "mu* and sigma) with 95%% intervals, and warn, with a suggested "
+                                   "sample size, where the intervals show the indices are not "
+                                   "converged; writes sensitivity.csv and .png.")
     _spec_args(p)
     p.set_defaults(handler=cmd_sensitivity)
 
@@ -192,7 +194,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """``govsim sensitivity``: Sobol' or Morris indices of a spec's factors."""
+    """``govsim sensitivity``: Sobol' or Morris indices of a spec's factors, with convergence flags.
+
+    Prints the indices, the sample size and runs used, and, when any index is flagged as
+    not converged, a warning paragraph with the flags and the suggested sample size.
+    """
     from govsim.study.sensitivity import run_sensitivity
 
     spec = _load_spec(args)
@@ -200,8 +206,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         result = run_sensitivity(spec, out=args.out, resume=args.resume, workers=args.workers,
                                  executor=args.executor, scheduler=args.scheduler, progress=progress)
     if args.json:
-        _print_json({"out": str(result.out), "method": result.method, "figure": str(result.figure),
-                     "indices": result.table.to_dict(orient="records")}, args)
+        from govsim.study.sensitivity import describe
+        from govsim.study.text import sensitivity_warning
+
+        _print_json({**describe(result), "warning": sensitivity_warning(result)}, args)
     elif not _quiet(args):
         from govsim.study.text import sensitivity_text
 

@@ -24,6 +24,7 @@ from govsim.io import write_atomic
 from govsim.metrics import METRICS
 from govsim.study import figures, stats
 from govsim.study.results import load_results, load_summaries
+from govsim.study.sensitivity import WIDE
 from govsim.study.store import RunStore
 
 #: Grids with at most this many points are reported like arms (each point against the first).
@@ -164,17 +165,43 @@ def _groups(table: pd.DataFrame, metrics: list[str]) -> str:
 
 
 def _sensitivity(root: Path) -> str:
+    """The indices with their 95% half-widths, the convergence flags and the suggested sample size."""
     path = root / "sensitivity.csv"
     if not path.is_file():
         return ""
     table = pd.read_csv(path)
-    wide = table.pivot_table(index=["metric", "factor"], columns="index", values="value", sort=False)
-    rows = [[m, f, *(f"{v:.3f}" for v in values)] for (m, f), values in zip(wide.index, wide.to_numpy(),
-                                                                             strict=True)]
+    if "flag" not in table:  # written before the flags existed
+        table["flag"] = ""
+    table["flag"] = table["flag"].fillna("")
+    names = list(dict.fromkeys(table["index"]))
+    rows = []
+    for (metric, factor), block in table.groupby(["metric", "factor"], sort=False):
+        cells = {r.index: _pm(r.value, r.conf) for r in block.itertuples()}
+        flags = "; ".join(f"{r.index}: {r.flag}" for r in block.itertuples() if r.flag)
+        rows.append([metric, factor, *(cells.get(n, "") for n in names), flags])
     png = root / "sensitivity.png"
     img = (f"<img alt=sensitivity src='data:image/png;base64,{_b64(png.read_bytes())}'>"
            if png.is_file() else "")
-    return "<h2>Sensitivity</h2>" + img + _table(["metric", "factor", *wide.columns], rows)
+    return ("<h2>Sensitivity</h2>" + img + _table(["metric", "factor", *names, "flag"], rows)
+            + "<p class=muted>Each index ± the half-width of its bootstrap 95% interval.</p>"
+            + _sensitivity_warning(table))
+
+
+def _sensitivity_warning(table: pd.DataFrame) -> str:
+    """Where indices are flagged: what the flags mean and the sample size suggested per metric."""
+    if "suggested_n" not in table or table["suggested_n"].isna().all():
+        return ""
+    suggested = table.dropna(subset=["suggested_n"]).drop_duplicates("metric")
+    sizes = ", ".join(f"{int(n)} for {m}" for m, n in zip(suggested["metric"], suggested["suggested_n"],
+                                                          strict=True))
+    return ("<p><b>Not converged.</b> Flagged indices are outside [0, 1] beyond their interval, have a "
+            f"total index below the first-order one beyond both intervals, have a half-width above {WIDE} "
+            "(wide), or (Morris) a mu* interval wider than mu* (unresolved). Suggested sample size "
+            f"('samples:' in the spec): {escape(sizes)}.</p>")
+
+
+def _pm(value: float, conf: float) -> str:
+    return f"{value:.3f} ± {conf:.3f}" if math.isfinite(conf) else f"{value:.3f}"
 
 
 def _calibration(root: Path) -> str:

@@ -8,6 +8,7 @@ in percentage points, each with its 95% interval.
 from __future__ import annotations
 
 import math
+import textwrap
 import unicodedata
 from typing import Any
 
@@ -64,18 +65,60 @@ def _precision_lines(result: Any) -> list[str]:
 
 
 def sensitivity_text(result: Any) -> str:
-    """Indices per metric and factor, with their 95% half-widths."""
+    """Indices per metric and factor with their 95% half-widths, the sizes used, and any warning."""
     table = result.table
     names = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma")
-    lines = [f"{result.method} sensitivity ({result.sweep.planned} runs): index ± 95% half-width"]
+    lines = [f"{result.method} sensitivity ({result.sweep.planned} runs): index ± 95% half-width",
+             sensitivity_size(result)]
     for metric, block in table.groupby("metric", sort=False):
         rows = []
         for factor, by_factor in block[block["index"].isin(names)].groupby("factor", sort=False):
             cells = by_factor.set_index("index")
             rows.append([factor, *(_pm(cells.loc[n, "value"], cells.loc[n, "conf"]) for n in names)])
         lines += ["", f"{metric}:", table_text(["factor", *names], rows)]
-    lines += ["", f"figure: {result.figure}", f"table: {result.out / 'sensitivity.csv'}"]
+    warning = sensitivity_warning(result)
+    lines += ["", *([warning, ""] if warning else []), f"figure: {result.figure}",
+              f"table: {result.out / 'sensitivity.csv'}"]
     return "\n".join(lines)
+
+
+def sensitivity_size(result: Any) -> str:
+    """What the analysis used: SALib's N (base samples or trajectories) and the runs.
+
+    Design points that repeat (Morris trajectories often share one) are run once, so the
+    distinct model runs can be fewer than the runs the analysis reads.
+    """
+    reps = _plural(result.replications, "replication")
+    if result.method == "morris":
+        factors = result.table.loc[result.table["index"] == "mu_star", "factor"].nunique()
+        text = (f"{_plural(result.samples, 'trajectory', 'trajectories')} × ({factors} factors + 1) × "
+                f"{reps} = {result.runs} runs used")
+    else:
+        points = result.runs // max(result.replications, 1)
+        text = (f"N = {result.samples} base samples (Saltelli: {points} design points) × {reps} "
+                f"= {result.runs} runs used")
+    distinct = result.sweep.planned
+    return text + (f" ({distinct} distinct model runs)" if distinct < result.runs else "")
+
+
+def sensitivity_warning(result: Any) -> str | None:
+    """One paragraph naming the flagged indices and the sample size to run next, or None."""
+    flagged = result.flagged
+    if flagged.empty:
+        return None
+    by_metric = flagged.groupby("metric", sort=False)
+    listed = "; ".join(f"{metric}: {_flag_list(block)}" for metric, block in by_metric)
+    size = "base samples N" if result.method == "sobol" else "trajectories"
+    suggested = ", ".join(f"{n} for {m}" for m, n in result.suggested.items())
+    text = (f"WARNING: {_plural(len(flagged), 'index', 'indices')} not converged: {listed}. Suggested {size} "
+            f"(now {result.samples}; 'samples:' in the spec): {suggested}.")
+    return textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False)
+
+
+def _flag_list(block: pd.DataFrame) -> str:
+    """``factor index (reason)`` for each flagged row of one metric."""
+    rows = zip(block["factor"], block["index"], block["flag"], strict=True)
+    return ", ".join(f"{factor} {index} ({reason})" for factor, index, reason in rows)
 
 
 def calibration_text(result: Any) -> str:
@@ -90,6 +133,10 @@ def calibration_text(result: Any) -> str:
               f"targets met: {result.met} of {len(result.targets)}; objective {_num(result.objective)}",
               f"calibrated scenario: {result.scenario}", f"results: {result.out}"]
     return "\n".join(lines)
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _value(value: Any, unit: str) -> str:
