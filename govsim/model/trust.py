@@ -42,14 +42,48 @@ COMMUNITY, TOWNSHIP, COUNTY, CENTRE = range(4)
 LOCAL = (COMMUNITY, TOWNSHIP, COUNTY)
 #: The scale is folded back into the deviations when it falls below this (precision).
 RESCALE_BELOW = 0.25
+#: Mark of a resident with several entries in one call, in :attr:`TrustBook._last`.
+REPEATED = -1
 
 
-def _repeated(values: np.ndarray) -> np.ndarray:
-    """The values that occur more than once, sorted (by sorting: far quicker here than NumPy's
-    hashed ``unique``)."""
-    ordered = np.sort(values)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    return twice[np.concatenate(([True], twice[1:] != twice[:-1]))] if twice.size else twice
+def _cells(who: np.ndarray, steps: np.ndarray, weights: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (level, resident) cells that experiences touch, level by level, and each one's step.
+
+    ``weights`` is one weight per level (every entry touches the same levels)
+    or a matrix (level × entry); a cell whose step is zero is left out. Steps
+    are clipped to [-1, 1].
+    """
+    if weights.ndim == 1:
+        levels = np.flatnonzero(weights)
+        if levels.size == 1:  # one level (the commonest): the entries as they are
+            level = np.full(who.size, levels[0])
+            rows, step = who, weights[levels[0]] * steps
+        else:
+            level = np.repeat(levels, who.size)
+            rows = np.concatenate([who] * levels.size)
+            step = np.outer(weights[levels], steps).ravel()
+    else:
+        table = steps * weights
+        # Flat indices of a boolean mask: far quicker than np.nonzero of the float table.
+        flat = np.flatnonzero(table != 0)
+        level, entry = np.divmod(flat, who.size)
+        rows, step = who[entry], table.ravel()[flat]
+    np.maximum(step, -1.0, out=step)  # a new array in every branch: clipped in place
+    return level, rows, np.minimum(step, 1.0, out=step)
+
+
+def _sides(step: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Logs of the share of the distance left, of good steps (toward 1) and of bad ones
+    (toward 0). Most calls are all good or all bad: a side with nothing on it is None."""
+    good = step > 0
+    with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
+        shrink = np.log1p(-np.abs(step))
+    if good.all():
+        return shrink, None
+    if not good.any():
+        return None, shrink
+    return np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
 
 
 def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +132,7 @@ class TrustBook:
         self._community, self._stratum = community, stratum
         self._sizes = (communities, strata)
         self._mass: np.ndarray | None = None  # experience rates being learnt (see settle)
+        self._last = np.zeros(self.n, dtype=np.int32)  # scratch for finding repeats (_mark_repeats)
         self._sum_all()
 
     # -- reading ------------------------------------------------------------------------
@@ -219,48 +254,50 @@ class TrustBook:
         experience a week, so repeats are looked for once and compounded only
         when present; within a cell the good steps come before the bad.
         """
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.ndim == 1:  # the same levels for every entry: no search for nonzero cells
-            level = np.repeat(np.flatnonzero(weights), who.size)
-            step = np.clip(np.outer(weights[weights != 0], steps).ravel(), -1.0, 1.0)
-            rows = np.tile(who, np.count_nonzero(weights))
-        else:
-            table = steps[None, :] * weights
-            level, entry = np.nonzero(table)
-            step = np.clip(table[level, entry], -1.0, 1.0)
-            rows = who[entry]
+        level, rows, step = _cells(who, steps, np.asarray(weights, dtype=np.float64))
         if level.size == 0:
             return
-        cells = level * self.n + rows
-        good = step > 0
-        with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
-            shrink = np.log1p(-np.abs(step))  # log of the share of the distance left
-        # Most calls are all good or all bad: a side with nothing on it is None and skipped.
-        up: np.ndarray | None
-        down: np.ndarray | None
-        if good.all():
-            up, down = shrink, None
-        elif not good.any():
-            up, down = None, shrink
-        else:
-            up, down = np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
-        repeated = np.zeros(0, dtype=np.int64) if distinct else _repeated(who)
-        if repeated.size:  # compound the few residents with several experiences apart
-            at = np.minimum(np.searchsorted(repeated, rows), repeated.size - 1)
-            many = repeated[at] == rows
-            once = ~many
-            self._move(cells[once], level[once], rows[once], _part(up, once), _part(down, once))
-            cells, inverse = _group(cells[many])
-            up = None if up is None else np.bincount(inverse, up[many], cells.size)
-            down = None if down is None else np.bincount(inverse, down[many], cells.size)
-            level, rows = np.divmod(cells, self.n)
-        self._move(cells, level, rows, up, down)
+        up, down = _sides(step)
+        if distinct or not self._mark_repeats(who):
+            self._move(level, rows, up, down)
+            return
+        # Compound the few residents with several experiences apart: the others first, as they
+        # come, then each repeated cell once, in cell order (the sums add up in that order).
+        many = self._last[rows] == REPEATED
+        once = np.flatnonzero(~many)
+        self._move(level[once], rows[once], _part(up, once), _part(down, once))
+        many = np.flatnonzero(many)
+        cells, inverse = _group(level[many] * self.n + rows[many])
+        up = None if up is None else np.bincount(inverse, up[many], cells.size)
+        down = None if down is None else np.bincount(inverse, down[many], cells.size)
+        self._move(*np.divmod(cells, self.n), up, down)
 
-    def _move(self, cells: np.ndarray, level: np.ndarray, rows: np.ndarray, up: np.ndarray | None,
+    def _mark_repeats(self, who: np.ndarray) -> bool:
+        """Whether a resident appears more than once in ``who``; if so, each such resident's
+        entry of the scratch array ``_last`` is set to :data:`REPEATED` (the others' hold their
+        last position in ``who``).
+
+        A scatter and a gather over ``who``: cheaper than sorting it, and most calls find none.
+        """
+        if who.size < 2:
+            return False
+        position = np.arange(who.size, dtype=np.int32)
+        self._last[who] = position  # of a resident's several entries, the last one wins
+        overwritten = self._last[who] != position
+        if not overwritten.any():
+            return False
+        self._last[who[overwritten]] = REPEATED
+        return True
+
+    def _move(self, level: np.ndarray, rows: np.ndarray, up: np.ndarray | None,
               down: np.ndarray | None) -> None:
-        """Distinct cells (level × n + row): keep ``exp(up)`` of the distance to 1, then
+        """Distinct cells (``level``, ``rows``): keep ``exp(up)`` of the distance to 1, then
         ``exp(down)`` of the distance to 0 (None: no such experiences); the sums (and the
-        warm-up's counts) follow."""
+        warm-up's counts) follow.
+
+        Trust is worked out in float64 in place (the float32 rest and book values are
+        promoted exactly where they meet float64), one array for the whole chain.
+        """
         communities, strata = self._sizes
         levels = len(LEVELS)
         where_c, where_s = self._community[rows], self._stratum[rows]
@@ -270,17 +307,23 @@ class TrustBook:
             for side, logs in enumerate((up, down)):
                 if logs is not None:
                     self._mass[side] -= np.bincount(cell, np.maximum(logs, -50.0), size).reshape(levels, -1)
+        cells = level * self.n + rows
         flat = self.dev.reshape(-1)  # a view: dev is C-contiguous
-        rest = self.rest[rows].astype(np.float64)
+        rest = self.rest[rows]
         old = flat[cells]
-        trust = rest + self.scale * old.astype(np.float64)
-        if up is not None:
-            trust = 1.0 - (1.0 - trust) * np.exp(up)
+        trust = np.multiply(old, self.scale, dtype=np.float64)
+        trust += rest
+        if up is not None:  # T <- 1 - (1 - T) exp(up)
+            np.subtract(1.0, trust, out=trust)
+            trust *= np.exp(up)
+            np.subtract(1.0, trust, out=trust)
         if down is not None:
             trust *= np.exp(down)
-        new = ((trust - rest) / self.scale).astype(np.float32)
+        trust -= rest
+        trust /= self.scale
+        new = trust.astype(np.float32)
         flat[cells] = new
-        delta = new.astype(np.float64) - old
+        delta = np.subtract(new, old, dtype=np.float64)
         self._dev_stratum += np.bincount(level * strata + where_s, delta, levels * strata).reshape(levels, -1)
         self._dev_community += np.bincount(level * communities + where_c, delta,
                                            levels * communities).reshape(levels, -1)
