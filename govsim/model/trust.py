@@ -50,19 +50,17 @@ def _cells(who: np.ndarray, steps: np.ndarray, weights: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (level, resident) cells that experiences touch, level by level, and each one's step.
 
-    ``weights`` is one weight per level (every entry touches the same levels)
-    or a matrix (level × entry); a cell whose step is zero is left out. Steps
+    ``weights`` is one weight per level: every entry touches the same levels,
+    so the cells are a block, ``level`` a column (a level per row of the
+    block), ``rows`` the entries and ``step`` a level × entry matrix, and each
+    resident's rest, stratum and community are read once rather than once per
+    level. Or ``weights`` is a matrix (level × entry): then the cells are
+    flat arrays, and a cell whose step is zero is left out. Either way steps
     are clipped to [-1, 1].
     """
     if weights.ndim == 1:
         levels = np.flatnonzero(weights)
-        if levels.size == 1:  # one level (the commonest): the entries as they are
-            level = np.full(who.size, levels[0])
-            rows, step = who, weights[levels[0]] * steps
-        else:
-            level = np.repeat(levels, who.size)
-            rows = np.concatenate([who] * levels.size)
-            step = np.outer(weights[levels], steps).ravel()
+        level, rows, step = levels[:, None], who, np.outer(weights[levels], steps)
     else:
         table = steps * weights
         # Flat indices of a boolean mask: far quicker than np.nonzero of the float table.
@@ -255,12 +253,13 @@ class TrustBook:
         when present; within a cell the good steps come before the bad.
         """
         level, rows, step = _cells(who, steps, np.asarray(weights, dtype=np.float64))
-        if level.size == 0:
+        if step.size == 0:
             return
-        up, down = _sides(step)
         if distinct or not self._mark_repeats(who):
-            self._move(level, rows, up, down)
+            self._move(level, rows, *_sides(step))
             return
+        level, rows = (np.broadcast_to(a, step.shape).ravel() for a in (level, rows))  # flat cells
+        up, down = _sides(step.ravel())
         # Compound the few residents with several experiences apart: the others first, as they
         # come, then each repeated cell once, in cell order (the sums add up in that order).
         many = self._last[rows] == REPEATED
@@ -293,10 +292,11 @@ class TrustBook:
               down: np.ndarray | None) -> None:
         """Distinct cells (``level``, ``rows``): keep ``exp(up)`` of the distance to 1, then
         ``exp(down)`` of the distance to 0 (None: no such experiences); the sums (and the
-        warm-up's counts) follow.
+        warm-up's counts) follow, adding up cell by cell, level by level.
 
-        Trust is worked out in float64 in place (the float32 rest and book values are
-        promoted exactly where they meet float64), one array for the whole chain.
+        The cells are flat arrays, or a block (``level`` a column, ``rows`` a row, the
+        logs a matrix: see :func:`_cells`). Trust is worked out in float64 in place (the
+        float32 rest and book values are promoted exactly where they meet float64).
         """
         communities, strata = self._sizes
         levels = len(LEVELS)
@@ -306,7 +306,8 @@ class TrustBook:
             size = levels * strata * communities
             for side, logs in enumerate((up, down)):
                 if logs is not None:
-                    self._mass[side] -= np.bincount(cell, np.maximum(logs, -50.0), size).reshape(levels, -1)
+                    self._mass[side] -= np.bincount(cell.ravel(), np.maximum(logs, -50.0).ravel(),
+                                                    size).reshape(levels, -1)
         cells = level * self.n + rows
         flat = self.dev.reshape(-1)  # a view: dev is C-contiguous
         rest = self.rest[rows]
@@ -323,9 +324,10 @@ class TrustBook:
         trust /= self.scale
         new = trust.astype(np.float32)
         flat[cells] = new
-        delta = np.subtract(new, old, dtype=np.float64)
-        self._dev_stratum += np.bincount(level * strata + where_s, delta, levels * strata).reshape(levels, -1)
-        self._dev_community += np.bincount(level * communities + where_c, delta,
+        delta = np.subtract(new, old, dtype=np.float64).ravel()
+        self._dev_stratum += np.bincount((level * strata + where_s).ravel(), delta,
+                                         levels * strata).reshape(levels, -1)
+        self._dev_community += np.bincount((level * communities + where_c).ravel(), delta,
                                            levels * communities).reshape(levels, -1)
 
     def _sum_all(self) -> None:
