@@ -128,6 +128,9 @@ class TrustBook:
         self.dev = np.zeros((len(LEVELS), self.n), dtype=np.float32)
         self.scale = 1.0
         self._community, self._stratum = community, stratum
+        # Compact copies for the cells' sums: fewer bytes to fetch per resident touched.
+        self._where_c = community.astype(np.int16 if communities < 2**15 else np.int32)
+        self._where_s = stratum.astype(np.int8 if strata < 2**7 else np.int32)
         self._sizes = (communities, strata)
         self._mass: np.ndarray | None = None  # experience rates being learnt (see settle)
         self._last = np.zeros(self.n, dtype=np.int32)  # scratch for finding repeats (_mark_repeats)
@@ -204,6 +207,7 @@ class TrustBook:
             self._dev_community[k] -= np.bincount(c, old, communities)
         self.rest[rows] = rest
         self.dev[:, rows] = 0.0
+        self._where_s[rows] = self._stratum[rows]
         new_rest = self.rest[rows].astype(np.float64)
         self._rest_stratum += np.bincount(self._stratum[rows], new_rest, strata)
         self._rest_community += np.bincount(c, new_rest, communities)
@@ -300,7 +304,7 @@ class TrustBook:
         """
         communities, strata = self._sizes
         levels = len(LEVELS)
-        where_c, where_s = self._community[rows], self._stratum[rows]
+        where_c, where_s = self._where_c[rows], self._where_s[rows]
         if self._mass is not None:  # a step of ±1 counts as a very large rate, not infinity
             cell = (level * strata + where_s) * communities + where_c
             size = levels * strata * communities
