@@ -125,7 +125,8 @@ class TrustBook:
                  strata: int) -> None:
         self.n = rest.size
         self.rest = np.asarray(rest, dtype=np.float32).copy()
-        self.dev = np.zeros((len(LEVELS), self.n), dtype=np.float32)
+        # Resident by level: a resident's levels share a cache line, as a change touches several.
+        self.dev = np.zeros((self.n, len(LEVELS)), dtype=np.float32)
         self.scale = 1.0
         self._community, self._stratum = community, stratum
         # Compact copies for the cells' sums: fewer bytes to fetch per resident touched.
@@ -140,15 +141,15 @@ class TrustBook:
     def level(self, level: int, rows: np.ndarray | slice | None = None) -> np.ndarray:
         """Trust in ``level`` of residents ``rows`` (default: all), float32."""
         rows = slice(None) if rows is None else rows
-        return self.rest[rows] + np.float32(self.scale) * self.dev[level, rows]
+        return self.rest[rows] + np.float32(self.scale) * self.dev[rows, level]
 
     def at(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Trust of resident ``rows[j]`` in level ``levels[j]`` (e.g. where each case sits)."""
-        return self.rest[rows] + np.float32(self.scale) * self.dev[levels, rows]
+        return self.rest[rows] + np.float32(self.scale) * self.dev[rows, levels]
 
     def local(self) -> np.ndarray:
         """Every resident's mean trust over the local levels (:data:`LOCAL`): the aggregate."""
-        return self.rest + np.float32(self.scale) * self.dev[list(LOCAL)].mean(axis=0)
+        return self.rest + np.float32(self.scale) * self.dev[:, list(LOCAL)].T.mean(axis=0)
 
     def sums(self, level: int) -> tuple[np.ndarray, np.ndarray]:
         """Sums of trust in ``level`` by stratum and by community (float64)."""
@@ -202,11 +203,11 @@ class TrustBook:
         self._rest_stratum -= np.bincount(old_stratum, old_rest, strata)
         self._rest_community -= np.bincount(c, old_rest, communities)
         for k in range(len(LEVELS)):
-            old = self.dev[k, rows].astype(np.float64)
+            old = self.dev[rows, k].astype(np.float64)
             self._dev_stratum[k] -= np.bincount(old_stratum, old, strata)
             self._dev_community[k] -= np.bincount(c, old, communities)
         self.rest[rows] = rest
-        self.dev[:, rows] = 0.0
+        self.dev[rows] = 0.0
         self._where_s[rows] = self._stratum[rows]
         new_rest = self.rest[rows].astype(np.float64)
         self._rest_stratum += np.bincount(self._stratum[rows], new_rest, strata)
@@ -244,7 +245,7 @@ class TrustBook:
             u, v = good[:, stratum, c], bad[:, stratum, c]  # (level, resident)
             total = u + v + fading
             shift = np.divide(u * (1.0 - rest) - v * rest, total, out=np.zeros_like(total), where=total > 0)
-            self.dev[:, block] = (shift / self.scale).astype(np.float32)
+            self.dev[block] = (shift / self.scale).astype(np.float32).T
         self._mass = None
         self._sum_all()
 
@@ -312,7 +313,7 @@ class TrustBook:
                 if logs is not None:
                     self._mass[side] -= np.bincount(cell.ravel(), np.maximum(logs, -50.0).ravel(),
                                                     size).reshape(levels, -1)
-        cells = level * self.n + rows
+        cells = rows * len(LEVELS) + level
         flat = self.dev.reshape(-1)  # a view: dev is C-contiguous
         rest = self.rest[rows]
         old = flat[cells]
@@ -338,8 +339,8 @@ class TrustBook:
         communities, strata = self._sizes
         self._rest_stratum = np.bincount(self._stratum, self.rest, strata)
         self._rest_community = np.bincount(self._community, self.rest, communities)
-        self._dev_stratum = np.stack([np.bincount(self._stratum, d, strata) for d in self.dev])
-        self._dev_community = np.stack([np.bincount(self._community, d, communities) for d in self.dev])
+        self._dev_stratum = np.stack([np.bincount(self._stratum, d, strata) for d in self.dev.T])
+        self._dev_community = np.stack([np.bincount(self._community, d, communities) for d in self.dev.T])
 
 
 def case_attribution_table(behaviour: dict) -> np.ndarray:
