@@ -62,7 +62,7 @@ def _cells(who: np.ndarray, steps: np.ndarray, weights: np.ndarray
         levels = np.flatnonzero(weights)
         level, rows, step = levels[:, None], who, np.outer(weights[levels], steps)
     else:
-        table = steps * weights
+        table = np.multiply(steps, weights, order="C")  # weights may come transposed: ravel is free
         # Flat indices of a boolean mask: far quicker than np.nonzero of the float table.
         flat = np.flatnonzero(table != 0)
         level, entry = np.divmod(flat, who.size)
