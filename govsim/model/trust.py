@@ -149,7 +149,10 @@ class TrustBook:
 
     def local(self) -> np.ndarray:
         """Every resident's mean trust over the local levels (:data:`LOCAL`): the aggregate."""
-        return self.rest + np.float32(self.scale) * self.dev[:, list(LOCAL)].T.mean(axis=0)
+        # Level by level, C-contiguous as before the book was stored resident by level: the mean
+        # adds the levels in the same order, so the float32 result is the same to the bit.
+        local = np.ascontiguousarray(self.dev[:, list(LOCAL)].T)
+        return self.rest + np.float32(self.scale) * local.mean(axis=0)
 
     def sums(self, level: int) -> tuple[np.ndarray, np.ndarray]:
         """Sums of trust in ``level`` by stratum and by community (float64)."""
