@@ -149,6 +149,8 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
         shut = ~can_file_online(channels, res.literacy[who], elderly, res.group[who] == CHILD, avoids)
         model.filed_for += [int((shut & (channel == ONLINE)).sum()), int((shut & (channel == PROXY)).sum())]
     barred = (channel < 0) | ~res.registered[who]
+    # Masks read from several columns are turned into indices once (a mask is scanned per read).
+    keep, barred = np.flatnonzero(~barred), np.flatnonzero(barred)
     case_id = model.next_case_id + np.arange(who.size, dtype=np.int64)
     model.next_case_id += who.size
     stratum = res.stratum[who].astype(np.int8)
@@ -158,17 +160,16 @@ def open_cases(model: GovModel, week: int, who: np.ndarray, category: np.ndarray
     tally.add("raised", who, category, stratum)
     tally.add("excluded", who[barred], category[barred], stratum[barred])
     if model.ledger is not None:  # a need that could not be filed closes at once, at no level
-        n = int(barred.sum())
+        n = barred.size
         model.ledger.close(EXCLUDED, week, case_id=case_id[barred], resident=who[barred],
                            stratum=stratum[barred], community=community[barred],
                            category=category[barred], channel=np.full(n, NO_CHANNEL),
                            raised=np.full(n, week), deadline=deadline[barred],
                            level=np.full(n, NO_LEVEL), bounced=np.zeros(n))
-    keep = ~barred
     who, category, channel, stratum = who[keep], category[keep], channel[keep], stratum[keep]
     need_level, needs_money = need_level[keep], needs_money[keep]
     case_id, community, deadline = case_id[keep], community[keep], deadline[keep]
-    online = channel == ONLINE
+    online = np.flatnonzero(channel == ONLINE)
     tally.add("online", who[online], category[online], stratum[online])
     level = np.zeros(who.size, dtype=np.int8)
     factor = model.levers.hours_factor[channel] * model.levers.category_hours_factor[category]
