@@ -220,9 +220,10 @@ def serve_by_helpers(model: GovModel, week: int, capacity: np.ndarray) -> np.nda
     idx = workable(model, week, (GRID, COMMUNITY))
     idx = idx[c["need_level"][idx] <= COMMUNITY]
     group = c["community"][idx].astype(np.int64) * len(CATEGORIES) + c["category"][idx]
-    served = capacity.ravel()[group] > 0
-    given = serve(model, idx[served], group[served], capacity.ravel())
-    return grouped_sum(c["community"][idx[served]], given, model.hierarchy.communities)
+    served = np.flatnonzero(capacity.ravel()[group] > 0)
+    idx, group = idx[served], group[served]
+    given = serve(model, idx, group, capacity.ravel())
+    return grouped_sum(c["community"][idx], given, model.hierarchy.communities)
 
 
 def community_case_demand(model: GovModel, week: int) -> np.ndarray:
@@ -266,8 +267,9 @@ def finish_work(model: GovModel, week: int) -> np.ndarray:
     finished = np.flatnonzero(~c["done"] & (c["hours_left"] <= 1e-9))
     passing = c["level"][finished] < c["need_level"][finished]
     c["done"][finished[~passing]] = True
-    move_up(model, week, finished[passing], resident_push=False)
-    return finished[passing]
+    passed = finished[passing]
+    move_up(model, week, passed, resident_push=False)
+    return passed
 
 
 def move_up(model: GovModel, week: int, idx: np.ndarray, resident_push: bool) -> None:
