@@ -12,6 +12,7 @@ is ``overall`` (key ``all``), ``group`` (key a resident group) or
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -214,15 +215,15 @@ class Recorder:
         if not self._chunks:
             return pd.DataFrame({c: [] for c in ("week", "metric", "scope", "key", "value")})
         # Strings are looked up by code, so the table costs a few array operations, not one per chunk.
-        weeks, metrics, scopes, values = zip(*self._chunks, strict=True)
-        sizes = np.fromiter((v.size for v in values), dtype=np.int64, count=len(values))
-        metric_codes: dict[str, int] = {}
-        metric_code = np.fromiter((metric_codes.setdefault(m, len(metric_codes)) for m in metrics),
-                                  dtype=np.int64, count=len(metrics))
-        metric_names = np.array(list(metric_codes), dtype=object)
+        # Per chunk only C-level loops (map, factorize), and no tuple made per chunk (zip(*chunks)
+        # makes one each, which wakes the garbage collector): a run records tens of thousands.
+        weeks, metrics, scopes, values = (list(map(itemgetter(i), self._chunks)) for i in range(4))
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))  # 1-d values
+        metric_code, metric_names = pd.factorize(np.array(metrics, dtype=object))  # first-seen order
+        metric_code, metric_names = metric_code.astype(np.int64), np.array(list(metric_names), dtype=object)
         scope_names = tuple(self.keys)
-        scope_code = np.fromiter((scope_names.index(scope) for scope in scopes), dtype=np.int64,
-                                 count=len(scopes))
+        scope_code = np.fromiter(map({scope: i for i, scope in enumerate(scope_names)}.__getitem__, scopes),
+                                 dtype=np.int64, count=len(scopes))
         all_keys = np.array([key for scope in scope_names for key in self.keys[scope]], dtype=object)
         first_key = np.cumsum([0, *(len(self.keys[scope]) for scope in scope_names)])[:-1]
         within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)

@@ -204,7 +204,7 @@ def file_needs(model: GovModel, week: int, new: dict[str, np.ndarray], tally: We
     if retried:
         model.filed_after_waiting += int(channel.size)
     who, category, stratum = new["resident"], new["category"], new["stratum"]
-    online = channel == ONLINE
+    online = np.flatnonzero(channel == ONLINE)  # read from three columns: indices, not a mask
     tally.add("online", who[online], category[online], stratum[online])
     level = np.zeros(who.size, dtype=np.int8)
     factor = model.levers.hours_factor[channel] * model.levers.category_hours_factor[category]
@@ -273,9 +273,10 @@ def serve_by_helpers(model: GovModel, week: int, capacity: np.ndarray) -> np.nda
     idx = workable(model, week, (GRID, COMMUNITY))
     idx = idx[c["need_level"][idx] <= COMMUNITY]
     group = c["community"][idx].astype(np.int64) * len(CATEGORIES) + c["category"][idx]
-    served = capacity.ravel()[group] > 0
-    given = serve(model, idx[served], group[served], capacity.ravel())
-    return grouped_sum(c["community"][idx[served]], given, model.hierarchy.communities)
+    served = np.flatnonzero(capacity.ravel()[group] > 0)
+    idx, group = idx[served], group[served]
+    given = serve(model, idx, group, capacity.ravel())
+    return grouped_sum(c["community"][idx], given, model.hierarchy.communities)
 
 
 def community_case_demand(model: GovModel, week: int) -> np.ndarray:
@@ -319,8 +320,9 @@ def finish_work(model: GovModel, week: int) -> np.ndarray:
     finished = np.flatnonzero(~c["done"] & (c["hours_left"] <= 1e-9))
     passing = c["level"][finished] < c["need_level"][finished]
     c["done"][finished[~passing]] = True
-    move_up(model, week, finished[passing], resident_push=False)
-    return finished[passing]
+    passed = finished[passing]
+    move_up(model, week, passed, resident_push=False)
+    return passed
 
 
 def move_up(model: GovModel, week: int, idx: np.ndarray, resident_push: bool) -> None:
@@ -363,13 +365,14 @@ def settle(model: GovModel, week: int, tally: WeekTally) -> np.ndarray:
                                     model.hierarchy.communities)
     c["cost"][waiting[paid]] = 0.0
     resolved = c["done"] & (c["cost"] <= 0)
-    in_time = resolved & (week <= c["deadline"])
-    late = resolved & ~in_time
+    on_time = resolved & (week <= c["deadline"])
+    # As indices: each is read from several columns (a mask would be scanned once per column).
+    in_time, late = np.flatnonzero(on_time), np.flatnonzero(resolved & ~on_time)
     model.due_book.add_met(c["deadline"][in_time], c["stratum"][in_time], c["community"][in_time])
-    for kind, outcome, mask in (("in_time", IN_TIME, in_time), ("late", LATE, late)):
-        tally.add(kind, c["resident"][mask], c["category"][mask], c["stratum"][mask],
-                  TRUST_LEVEL[c["level"][mask]])
-        log_closed(model, week, outcome, mask)
+    for kind, outcome, which in (("in_time", IN_TIME, in_time), ("late", LATE, late)):
+        tally.add(kind, c["resident"][which], c["category"][which], c["stratum"][which],
+                  TRUST_LEVEL[c["level"][which]])
+        log_closed(model, week, outcome, which)
     tally.wait_weeks.append(week - np.concatenate([c["raised"][in_time], c["raised"][late]]))
     return ~resolved
 

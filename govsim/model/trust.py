@@ -42,14 +42,46 @@ COMMUNITY, TOWNSHIP, COUNTY, CENTRE = range(4)
 LOCAL = (COMMUNITY, TOWNSHIP, COUNTY)
 #: The scale is folded back into the deviations when it falls below this (precision).
 RESCALE_BELOW = 0.25
+#: Mark of a resident with several entries in one call, in :attr:`TrustBook._last`.
+REPEATED = -1
 
 
-def _repeated(values: np.ndarray) -> np.ndarray:
-    """The values that occur more than once, sorted (by sorting: far quicker here than NumPy's
-    hashed ``unique``)."""
-    ordered = np.sort(values)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    return twice[np.concatenate(([True], twice[1:] != twice[:-1]))] if twice.size else twice
+def _cells(who: np.ndarray, steps: np.ndarray, weights: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (level, resident) cells that experiences touch, level by level, and each one's step.
+
+    ``weights`` is one weight per level: every entry touches the same levels,
+    so the cells are a block, ``level`` a column (a level per row of the
+    block), ``rows`` the entries and ``step`` a level × entry matrix, and each
+    resident's rest, stratum and community are read once rather than once per
+    level. Or ``weights`` is a matrix (level × entry): then the cells are
+    flat arrays, and a cell whose step is zero is left out. Either way steps
+    are clipped to [-1, 1].
+    """
+    if weights.ndim == 1:
+        levels = np.flatnonzero(weights)
+        level, rows, step = levels[:, None], who, np.outer(weights[levels], steps)
+    else:
+        table = np.multiply(steps, weights, order="C")  # weights may come transposed: ravel is free
+        # Flat indices of a boolean mask: far quicker than np.nonzero of the float table.
+        flat = np.flatnonzero(table != 0)
+        level, entry = np.divmod(flat, who.size)
+        rows, step = who[entry], table.ravel()[flat]
+    np.maximum(step, -1.0, out=step)  # a new array in every branch: clipped in place
+    return level, rows, np.minimum(step, 1.0, out=step)
+
+
+def _sides(step: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Logs of the share of the distance left, of good steps (toward 1) and of bad ones
+    (toward 0). Most calls are all good or all bad: a side with nothing on it is None."""
+    good = step > 0
+    with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
+        shrink = np.log1p(-np.abs(step))
+    if good.all():
+        return shrink, None
+    if not good.any():
+        return None, shrink
+    return np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
 
 
 def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,26 +125,34 @@ class TrustBook:
                  strata: int) -> None:
         self.n = rest.size
         self.rest = np.asarray(rest, dtype=np.float32).copy()
-        self.dev = np.zeros((len(LEVELS), self.n), dtype=np.float32)
+        # Resident by level: a resident's levels share a cache line, as a change touches several.
+        self.dev = np.zeros((self.n, len(LEVELS)), dtype=np.float32)
         self.scale = 1.0
         self._community, self._stratum = community, stratum
+        # Compact copies for the cells' sums: fewer bytes to fetch per resident touched.
+        self._where_c = community.astype(np.int16 if communities < 2**15 else np.int32)
+        self._where_s = stratum.astype(np.int8 if strata < 2**7 else np.int32)
         self._sizes = (communities, strata)
         self._mass: np.ndarray | None = None  # experience rates being learnt (see settle)
+        self._last = np.zeros(self.n, dtype=np.int32)  # scratch for finding repeats (_mark_repeats)
         self._sum_all()
 
     # -- reading ------------------------------------------------------------------------
     def level(self, level: int, rows: np.ndarray | slice | None = None) -> np.ndarray:
         """Trust in ``level`` of residents ``rows`` (default: all), float32."""
         rows = slice(None) if rows is None else rows
-        return self.rest[rows] + np.float32(self.scale) * self.dev[level, rows]
+        return self.rest[rows] + np.float32(self.scale) * self.dev[rows, level]
 
     def at(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Trust of resident ``rows[j]`` in level ``levels[j]`` (e.g. where each case sits)."""
-        return self.rest[rows] + np.float32(self.scale) * self.dev[levels, rows]
+        return self.rest[rows] + np.float32(self.scale) * self.dev[rows, levels]
 
     def local(self) -> np.ndarray:
         """Every resident's mean trust over the local levels (:data:`LOCAL`): the aggregate."""
-        return self.rest + np.float32(self.scale) * self.dev[list(LOCAL)].mean(axis=0)
+        # Level by level, C-contiguous as before the book was stored resident by level: the mean
+        # adds the levels in the same order, so the float32 result is the same to the bit.
+        local = np.ascontiguousarray(self.dev[:, list(LOCAL)].T)
+        return self.rest + np.float32(self.scale) * local.mean(axis=0)
 
     def sums(self, level: int) -> tuple[np.ndarray, np.ndarray]:
         """Sums of trust in ``level`` by stratum and by community (float64)."""
@@ -135,7 +175,9 @@ class TrustBook:
         who = np.asarray(who, dtype=np.int64)
         if who.size == 0:
             return
-        steps = np.broadcast_to(np.asarray(step, dtype=np.float64), who.shape)
+        steps = np.asarray(step, dtype=np.float64)
+        if steps.shape != who.shape:  # one size for all (np.full: quicker than np.broadcast_to)
+            steps = np.full(who.shape, steps) if steps.ndim == 0 else np.broadcast_to(steps, who.shape)
         self._apply(who, steps, weights, distinct=distinct)
 
     def change_rows(self, rows: slice, step: float, weights: np.ndarray) -> None:
@@ -166,11 +208,12 @@ class TrustBook:
         self._rest_stratum -= np.bincount(old_stratum, old_rest, strata)
         self._rest_community -= np.bincount(c, old_rest, communities)
         for k in range(len(LEVELS)):
-            old = self.dev[k, rows].astype(np.float64)
+            old = self.dev[rows, k].astype(np.float64)
             self._dev_stratum[k] -= np.bincount(old_stratum, old, strata)
             self._dev_community[k] -= np.bincount(c, old, communities)
         self.rest[rows] = rest
-        self.dev[:, rows] = 0.0
+        self.dev[rows] = 0.0
+        self._where_s[rows] = self._stratum[rows]
         new_rest = self.rest[rows].astype(np.float64)
         self._rest_stratum += np.bincount(self._stratum[rows], new_rest, strata)
         self._rest_community += np.bincount(c, new_rest, communities)
@@ -207,7 +250,7 @@ class TrustBook:
             u, v = good[:, stratum, c], bad[:, stratum, c]  # (level, resident)
             total = u + v + fading
             shift = np.divide(u * (1.0 - rest) - v * rest, total, out=np.zeros_like(total), where=total > 0)
-            self.dev[:, block] = (shift / self.scale).astype(np.float32)
+            self.dev[block] = (shift / self.scale).astype(np.float32).T
         self._mass = None
         self._sum_all()
 
@@ -219,78 +262,90 @@ class TrustBook:
         experience a week, so repeats are looked for once and compounded only
         when present; within a cell the good steps come before the bad.
         """
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.ndim == 1:  # the same levels for every entry: no search for nonzero cells
-            level = np.repeat(np.flatnonzero(weights), who.size)
-            step = np.clip(np.outer(weights[weights != 0], steps).ravel(), -1.0, 1.0)
-            rows = np.tile(who, np.count_nonzero(weights))
-        else:
-            table = steps[None, :] * weights
-            level, entry = np.nonzero(table)
-            step = np.clip(table[level, entry], -1.0, 1.0)
-            rows = who[entry]
-        if level.size == 0:
+        level, rows, step = _cells(who, steps, np.asarray(weights, dtype=np.float64))
+        if step.size == 0:
             return
-        cells = level * self.n + rows
-        good = step > 0
-        with np.errstate(divide="ignore"):  # a step of ±1 takes trust to a bound: log(0) = -inf
-            shrink = np.log1p(-np.abs(step))  # log of the share of the distance left
-        # Most calls are all good or all bad: a side with nothing on it is None and skipped.
-        up: np.ndarray | None
-        down: np.ndarray | None
-        if good.all():
-            up, down = shrink, None
-        elif not good.any():
-            up, down = None, shrink
-        else:
-            up, down = np.where(good, shrink, 0.0), np.where(good, 0.0, shrink)
-        repeated = np.zeros(0, dtype=np.int64) if distinct else _repeated(who)
-        if repeated.size:  # compound the few residents with several experiences apart
-            at = np.minimum(np.searchsorted(repeated, rows), repeated.size - 1)
-            many = repeated[at] == rows
-            once = ~many
-            self._move(cells[once], level[once], rows[once], _part(up, once), _part(down, once))
-            cells, inverse = _group(cells[many])
-            up = None if up is None else np.bincount(inverse, up[many], cells.size)
-            down = None if down is None else np.bincount(inverse, down[many], cells.size)
-            level, rows = np.divmod(cells, self.n)
-        self._move(cells, level, rows, up, down)
+        if distinct or not self._mark_repeats(who):
+            self._move(level, rows, *_sides(step))
+            return
+        level, rows = (np.broadcast_to(a, step.shape).ravel() for a in (level, rows))  # flat cells
+        up, down = _sides(step.ravel())
+        # Compound the few residents with several experiences apart: the others first, as they
+        # come, then each repeated cell once, in cell order (the sums add up in that order).
+        many = self._last[rows] == REPEATED
+        once = np.flatnonzero(~many)
+        self._move(level[once], rows[once], _part(up, once), _part(down, once))
+        many = np.flatnonzero(many)
+        cells, inverse = _group(level[many] * self.n + rows[many])
+        up = None if up is None else np.bincount(inverse, up[many], cells.size)
+        down = None if down is None else np.bincount(inverse, down[many], cells.size)
+        self._move(*np.divmod(cells, self.n), up, down)
 
-    def _move(self, cells: np.ndarray, level: np.ndarray, rows: np.ndarray, up: np.ndarray | None,
+    def _mark_repeats(self, who: np.ndarray) -> bool:
+        """Whether a resident appears more than once in ``who``; if so, each such resident's
+        entry of the scratch array ``_last`` is set to :data:`REPEATED` (the others' hold their
+        last position in ``who``).
+
+        A scatter and a gather over ``who``: cheaper than sorting it, and most calls find none.
+        """
+        if who.size < 2:
+            return False
+        position = np.arange(who.size, dtype=np.int32)
+        self._last[who] = position  # of a resident's several entries, the last one wins
+        overwritten = self._last[who] != position
+        if not overwritten.any():
+            return False
+        self._last[who[overwritten]] = REPEATED
+        return True
+
+    def _move(self, level: np.ndarray, rows: np.ndarray, up: np.ndarray | None,
               down: np.ndarray | None) -> None:
-        """Distinct cells (level × n + row): keep ``exp(up)`` of the distance to 1, then
+        """Distinct cells (``level``, ``rows``): keep ``exp(up)`` of the distance to 1, then
         ``exp(down)`` of the distance to 0 (None: no such experiences); the sums (and the
-        warm-up's counts) follow."""
+        warm-up's counts) follow, adding up cell by cell, level by level.
+
+        The cells are flat arrays, or a block (``level`` a column, ``rows`` a row, the
+        logs a matrix: see :func:`_cells`). Trust is worked out in float64 in place (the
+        float32 rest and book values are promoted exactly where they meet float64).
+        """
         communities, strata = self._sizes
         levels = len(LEVELS)
-        where_c, where_s = self._community[rows], self._stratum[rows]
+        where_c, where_s = self._where_c[rows], self._where_s[rows]
         if self._mass is not None:  # a step of ±1 counts as a very large rate, not infinity
             cell = (level * strata + where_s) * communities + where_c
             size = levels * strata * communities
             for side, logs in enumerate((up, down)):
                 if logs is not None:
-                    self._mass[side] -= np.bincount(cell, np.maximum(logs, -50.0), size).reshape(levels, -1)
+                    self._mass[side] -= np.bincount(cell.ravel(), np.maximum(logs, -50.0).ravel(),
+                                                    size).reshape(levels, -1)
+        cells = rows * len(LEVELS) + level
         flat = self.dev.reshape(-1)  # a view: dev is C-contiguous
-        rest = self.rest[rows].astype(np.float64)
+        rest = self.rest[rows]
         old = flat[cells]
-        trust = rest + self.scale * old.astype(np.float64)
-        if up is not None:
-            trust = 1.0 - (1.0 - trust) * np.exp(up)
+        trust = np.multiply(old, self.scale, dtype=np.float64)
+        trust += rest
+        if up is not None:  # T <- 1 - (1 - T) exp(up)
+            np.subtract(1.0, trust, out=trust)
+            trust *= np.exp(up)
+            np.subtract(1.0, trust, out=trust)
         if down is not None:
             trust *= np.exp(down)
-        new = ((trust - rest) / self.scale).astype(np.float32)
+        trust -= rest
+        trust /= self.scale
+        new = trust.astype(np.float32)
         flat[cells] = new
-        delta = new.astype(np.float64) - old
-        self._dev_stratum += np.bincount(level * strata + where_s, delta, levels * strata).reshape(levels, -1)
-        self._dev_community += np.bincount(level * communities + where_c, delta,
+        delta = np.subtract(new, old, dtype=np.float64).ravel()
+        self._dev_stratum += np.bincount((level * strata + where_s).ravel(), delta,
+                                         levels * strata).reshape(levels, -1)
+        self._dev_community += np.bincount((level * communities + where_c).ravel(), delta,
                                            levels * communities).reshape(levels, -1)
 
     def _sum_all(self) -> None:
         communities, strata = self._sizes
         self._rest_stratum = np.bincount(self._stratum, self.rest, strata)
         self._rest_community = np.bincount(self._community, self.rest, communities)
-        self._dev_stratum = np.stack([np.bincount(self._stratum, d, strata) for d in self.dev])
-        self._dev_community = np.stack([np.bincount(self._community, d, communities) for d in self.dev])
+        self._dev_stratum = np.stack([np.bincount(self._stratum, d, strata) for d in self.dev.T])
+        self._dev_community = np.stack([np.bincount(self._community, d, communities) for d in self.dev.T])
 
 
 def case_attribution_table(behaviour: dict) -> np.ndarray:

@@ -134,7 +134,10 @@ class CropMandate(Policy):
         # village; those before next_up[v] in village v have been approached.
         self.queue = order_by(self.community, self.rng.random(self.farmers.size))
         self.next_up = self.bounds[:-1].copy()
-        self.losing = np.zeros(0, dtype=np.int64)  # planted farmers who earn less than before
+        # Planted farmers who earn less than before (resident rows) and their weekly trust step:
+        # kept as they join, since the same farmers lose trust every week from then on.
+        self.losers = np.zeros(0, dtype=np.int64)
+        self.loser_steps = np.zeros(0)
         self.farmland = segment_sums(self.mu, self.bounds)
         self.planted_area = np.zeros(k)
         self.target = np.where(self.farmland > 0, p["target_share"], 0.0)
@@ -197,8 +200,7 @@ class CropMandate(Policy):
         if hours.sum() > 0:
             self._approach(model, hours)
         # Each farmer plants once, so the losing farmers are distinct.
-        model.residents.change_trust(self.farmers[self.losing], -self.weekly_trust_loss[self.losing],
-                                     self.blame, distinct=True)
+        model.residents.change_trust(self.losers, self.loser_steps, self.blame, distinct=True)
         true = self.planted_share()
         self._inspect(model, true, week)
         audited, self.caught = self.reporter.audit(self.reported, true, week)
@@ -243,7 +245,9 @@ class CropMandate(Policy):
         self.planted_area += np.bincount(self.community[converts], weights=self.mu[converts],
                                          minlength=self.planted_area.size)
         model.residents.farm_income[self.farmers[converts]] = self.crop_income[converts]
-        self.losing = np.concatenate([self.losing, converts[self.weekly_trust_loss[converts] > 0]])
+        losing = converts[self.weekly_trust_loss[converts] > 0]
+        self.losers = np.concatenate([self.losers, self.farmers[losing]])
+        self.loser_steps = np.concatenate([self.loser_steps, -self.weekly_trust_loss[losing]])
         forced = self.farmers[queue[reached & enforced]]
         model.residents.change_trust(forced, -p["forced_trust_loss"], self.blame)
         model.petitions.grievance(forced, "mandate", COMMUNITY)  # against the village that forced them
