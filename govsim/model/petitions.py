@@ -47,6 +47,8 @@ GRIEVANCES = ("abandoned", "late", "excluded", "unfair_mediation", "mandate")
 #: Where a petition goes: the township office, the county bureau, or beyond the county.
 OFFICES = ("township", "county", "beyond")
 AT_TOWNSHIP, AT_COUNTY, BEYOND = range(3)
+#: A resident's last week on the watch list when she is not on it (weeks fit in 16 bits).
+_NOT_WATCHED = np.iinfo(np.int16).min
 #: The trust level of each office (beyond the county: the centre's).
 OFFICE_LEVEL = np.array([TOWNSHIP, COUNTY, CENTRE])
 _QUEUE = {"resident": np.int64, "community": np.int64, "stratum": np.int64, "office": np.int64,
@@ -70,10 +72,11 @@ class Petitions:
         self._owed_township = np.zeros(h.townships)
         self.communities = h.communities
         #: The stability watch list: residents who went beyond the county or whom the county left
-        #: unanswered, their community, and their last week on it.
+        #: unanswered, and their community; each resident's last week on it is kept per resident
+        #: (``_until``, 2 bytes each), so that asking whether a petitioner is watched costs no search.
         self.watched = np.zeros(0, dtype=np.int64)
-        self.watched_until = np.zeros(0, dtype=np.int64)
         self._watched_community = np.zeros(0, dtype=np.int64)
+        self._until = np.full(model.residents.n, _NOT_WATCHED, dtype=np.int16)
         #: Share of each community's watch hours its staff gave this week (0 where none was owed).
         self.watch_cover = np.zeros(h.communities)
         self.watch_hours_given = np.zeros(h.communities)
@@ -106,10 +109,10 @@ class Petitions:
 
         Those whose time on the list is over leave it first.
         """
-        keep = self.watched_until >= week
+        keep = self._until[self.watched] >= week
         if not keep.all():
-            self.watched, self.watched_until = self.watched[keep], self.watched_until[keep]
-            self._watched_community = self._watched_community[keep]
+            self._until[self.watched[~keep]] = _NOT_WATCHED
+            self.watched, self._watched_community = self.watched[keep], self._watched_community[keep]
         self._owed_watch = (self.params["watch_hours"] * self.watched_per_community()
                             if self.watched.size else None)
         return self._owed_watch
@@ -128,9 +131,9 @@ class Petitions:
     def forget(self, rows: np.ndarray) -> None:
         """Residents who moved away leave the watch list (newcomers take their rows)."""
         if self.watched.size:
-            stay = ~np.isin(self.watched, rows)
-            self.watched, self.watched_until = self.watched[stay], self.watched_until[stay]
-            self._watched_community = self._watched_community[stay]
+            self._until[rows] = _NOT_WATCHED
+            stay = self._until[self.watched] != _NOT_WATCHED
+            self.watched, self._watched_community = self.watched[stay], self._watched_community[stay]
 
     @property
     def open(self) -> int:
@@ -161,7 +164,7 @@ class Petitions:
             office = np.where(skips, office + 1, office)
         community = res.community[rows].astype(np.int64)
         if self.watched.size:  # a watched resident may be persuaded to stay in the county (劝返)
-            persuaded = ((office == BEYOND) & np.isin(rows, self.watched)
+            persuaded = ((office == BEYOND) & (self._until[rows] != _NOT_WATCHED)
                          & (u[len(OFFICES)] < p["watch_deterrence"] * self.watch_cover[community]))
             office = np.where(persuaded, AT_COUNTY, office)
         self.filed.append((office, res.stratum[rows].astype(np.int64), community))
@@ -190,13 +193,10 @@ class Petitions:
         """Put residents on their community's watch list, or extend their time on it."""
         if rows.size == 0:
             return
-        until = week + self.params["watch_weeks"]
         rows, first = np.unique(rows, return_index=True)
-        known = np.isin(self.watched, rows)
-        self.watched_until[known] = until
-        new = ~np.isin(rows, self.watched)
+        new = self._until[rows] == _NOT_WATCHED
+        self._until[rows] = week + self.params["watch_weeks"]
         self.watched = np.concatenate([self.watched, rows[new]])
-        self.watched_until = np.concatenate([self.watched_until, np.full(int(new.sum()), until)])
         self._watched_community = np.concatenate([self._watched_community, community[first][new]])
 
     def _push(self, rows: np.ndarray, community: np.ndarray, stratum: np.ndarray, office: np.ndarray,
