@@ -175,9 +175,12 @@ def file_needs(model: GovModel, week: int, new: dict[str, np.ndarray], tally: We
     child = res.group[who] == CHILD
     home = elderly | res.flags[who, FLAGS.index("disabled")]
     channels = model.levers.channels
-    family_draw = family_rng.random(who.size) if channels.family_help > 0 else np.ones(who.size)
+    # The family draw is taken whenever family help is on, so that the stream stays in step;
+    # family can only matter when the app is the only door.
+    family_draw = family_rng.random(who.size) if channels.family_help > 0 else None
     shut_out_possible = channels.online and not channels.offline and not channels.proxy
-    family = family_files(channels, res.literacy[who], elderly, family_draw)
+    family = (family_files(channels, res.literacy[who], elderly, family_draw)
+              if shut_out_possible and family_draw is not None else np.zeros(who.size, dtype=bool))
     grid_chance = None
     if shut_out_possible and channels.grid_help > 0:
         # Shut out of every channel but the app, a resident may ask the grid worker she knows,
