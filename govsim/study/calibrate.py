@@ -109,7 +109,7 @@ class Objective:
         value = objective(self.spec.targets, means)
         self.cache[key] = value if not failed else PENALTY
         self.rows.append({"evaluation": len(self.rows), **values, "objective": self.cache[key],
-                          **{_name(t): m for t, m in zip(self.spec.targets, means, strict=True)},
+                          **{target_name(t): m for t, m in zip(self.spec.targets, means, strict=True)},
                           "failed_runs": failed})
         self.store.write_design(design_frame(self.points))
         write_atomic(self.store.root / LOG, csv_bytes(pd.DataFrame(self.rows)))
@@ -170,6 +170,8 @@ def calibrate(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
     if spec.kind != "calibration":
         raise StudyError(f"{spec.source or 'the spec'} has no targets: calibration needs 'targets' and "
                          "factors with a 'range'.")
+    if spec.method == "abc":
+        raise StudyError("method abc gives a posterior, not a fit: use govsim.study.abc.calibrate_abc")
     store = RunStore(out if out is not None else spec.out_dir)
     identity = {"kind": "calibration", "base": spec.base.hash, "seed": spec.seed,
                 "replications": spec.replications, "method": spec.method,
@@ -249,5 +251,6 @@ def _step(x0: np.ndarray, i: int) -> np.ndarray:
     return vertex
 
 
-def _name(target: Target) -> str:
+def target_name(target: Target) -> str:
+    """A target's column name: the metric, with its group or community when not overall."""
     return target.metric if target.scope == "overall" else f"{target.metric}[{target.key}]"

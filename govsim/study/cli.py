@@ -22,6 +22,9 @@ from typing import Any
 
 from govsim.cli import EXIT_FAILURE, EXIT_OK, UsageError, int_at_least
 
+#: Calibration methods (as in :data:`govsim.study.specschema.METHODS`, not imported: it loads pandas).
+METHODS = ("nelder-mead", "powell", "differential-evolution", "abc")
+
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the experiment subcommands to the ``govsim`` parser."""
@@ -122,10 +125,25 @@ def _add_calibrate(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("calibrate", parents=[common], help="fit parameters to target statistics",
                        description="Fit a spec's factors to its targets by simulated moments (fixed seeds, "
                                    "scipy.optimize), report the targets met and missed, and write the "
-                                   "calibrated scenario.")
+                                   "calibrated scenario. With --method abc, find instead a posterior "
+                                   "over the factors by ABC-SMC (pyabc; pip install "
+                                   "'govsim[calibration]'): its samples, credible intervals, diagnostics "
+                                   "per generation and a pair plot.")
     _spec_args(p)
     p.add_argument("--scenario-out", type=Path, metavar="FILE",
                    help="where to write the calibrated scenario (default: DIR/calibrated.yaml)")
+    p.add_argument("--method", choices=METHODS, help="search method (default: the spec's optimizer.method, "
+                   "else nelder-mead); abc: Bayesian ABC-SMC")
+    abc = p.add_argument_group("ABC-SMC (--method abc; defaults: the spec's abc section)")
+    abc.add_argument("--population", type=_count, metavar="N", help="particles per generation")
+    abc.add_argument("--max-generations", type=_count, metavar="N", help="stop after N generations")
+    abc.add_argument("--max-simulations", type=_count, metavar="N",
+                     help="stop once N parameter sets were simulated (checked between generations)")
+    abc.add_argument("--min-epsilon", type=_non_negative, metavar="X",
+                     help="stop once the acceptance distance is at most X (default: every target off by "
+                          "its tolerance)")
+    abc.add_argument("--max-minutes", type=_non_negative, metavar="X",
+                     help="stop after X minutes of wall time (checked between generations)")
     p.set_defaults(handler=cmd_calibrate)
 
 
@@ -221,7 +239,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """``govsim calibrate``: fit parameters to targets and write the calibrated scenario."""
     from govsim.study.calibrate import calibrate
 
-    spec = _load_spec(args)
+    spec = _calibration_spec(args)
+    if spec.method == "abc":
+        return _calibrate_abc(spec, args)
     with _interrupted(spec, args), _progress(args, "calibrate") as progress:
         result = calibrate(spec, out=args.out, resume=args.resume, workers=args.workers,
                            executor=args.executor, scheduler=args.scheduler, progress=progress,
@@ -235,6 +255,45 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         from govsim.study.text import calibration_text
 
         print(calibration_text(result))
+    return EXIT_OK
+
+
+#: ``govsim calibrate`` options -> fields of the spec's ``abc`` settings.
+ABC_OPTIONS = {"population": "population_size", "max_generations": "max_generations",
+               "max_simulations": "max_simulations", "min_epsilon": "minimum_epsilon",
+               "max_minutes": "max_minutes"}
+
+
+def _calibration_spec(args: argparse.Namespace) -> Any:
+    """The spec with ``--method`` and the ABC options applied; ABC options need the abc method."""
+    import dataclasses
+
+    spec = _load_spec(args)
+    if args.method is not None:
+        spec = spec.replace(method=args.method)
+    given = {field: getattr(args, option) for option, field in ABC_OPTIONS.items()
+             if getattr(args, option) is not None}
+    if given and spec.method != "abc":
+        names = ", ".join("--" + o.replace("_", "-") for o in ABC_OPTIONS if getattr(args, o) is not None)
+        raise UsageError(f"{names}: ABC-SMC options; add --method abc (the method is {spec.method})")
+    return spec.replace(abc=dataclasses.replace(spec.abc, **given)) if given else spec
+
+
+def _calibrate_abc(spec: Any, args: argparse.Namespace) -> int:
+    """``govsim calibrate --method abc``: the posterior, its diagnostics and why it stopped."""
+    from govsim.study.abc import calibrate_abc, describe
+
+    if args.scenario_out is not None:
+        raise UsageError("--scenario-out is for the simulated-moments methods; ABC-SMC writes a posterior")
+    with _interrupted(spec, args):
+        result = calibrate_abc(spec, out=args.out, resume=args.resume, workers=args.workers,
+                               executor=args.executor, scheduler=args.scheduler)
+    if args.json:
+        _print_json(describe(result), args)
+    elif not _quiet(args):
+        from govsim.study.text import abc_text
+
+        print(abc_text(result))
     return EXIT_OK
 
 
@@ -344,6 +403,16 @@ def _metrics(text: str) -> list[str]:
 
 
 _count = int_at_least(1)
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text}")
+    return value
 
 
 @contextlib.contextmanager

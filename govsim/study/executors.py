@@ -156,6 +156,18 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
 
 @contextlib.contextmanager
 def _dask_executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]:
+    with dask_client(workers, scheduler) as client:
+        yield client.get_executor(pure=False)
+
+
+@contextlib.contextmanager
+def dask_client(workers: int, scheduler: str | None) -> Iterator[object]:
+    """A ``distributed.Client`` on ``scheduler``, or on a local cluster of ``workers`` processes
+    that is closed with it. ABC-SMC hands the client itself to pyabc's Dask sampler.
+
+    Raises:
+        StudyError: Dask's distributed scheduler is not installed.
+    """
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -167,7 +179,7 @@ def _dask_executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]
                                dashboard_address=None)
     client = Client(cluster if cluster is not None else scheduler)
     try:
-        yield client.get_executor(pure=False)
+        yield client
     finally:
         client.close()
         if cluster is not None:

@@ -109,3 +109,47 @@ def scatter(summaries: pd.DataFrame, factors: Sequence[str], metrics: Sequence[s
     for ax in axes[len(pairs):]:
         ax.set_visible(False)
     return fig
+
+
+def posterior_pairs(posterior: pd.DataFrame, factors: Sequence[Any]) -> Any:
+    """Pair plot of weighted ABC particles: weighted histograms on the diagonal, scatter below it
+    with each point's area proportional to its weight; axes span the prior ranges, so a
+    posterior that fills its panel was hardly narrowed by the targets."""
+    from matplotlib.figure import Figure
+
+    n = len(factors)
+    size = 2.6 if n > 1 else 4.0
+    fig = Figure(figsize=(size * n + 0.6, size * n + 0.4), layout="constrained")
+    axes = fig.subplots(n, n, squeeze=False)
+    weights = posterior["weight"].to_numpy()
+    area = 6 + 400 * weights / max(weights.max(), 1e-12)
+    for i, fy in enumerate(factors):
+        for j, fx in enumerate(factors):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            if i == j:
+                ax.hist(posterior[fx.path], bins=_bins(fx), weights=weights, color=COLOURS[0], alpha=0.8)
+                ax.set_yticks([])
+            else:
+                ax.scatter(posterior[fx.path], posterior[fy.path], s=area, color=COLOURS[0], alpha=0.4,
+                           linewidths=0)
+                ax.set_ylim(fy.low, fy.high)
+                ax.set_yscale("log" if fy.prior == "loguniform" else "linear")
+            ax.set_xlim(fx.low, fx.high)
+            if fx.prior == "loguniform":
+                ax.set_xscale("log")
+            if i == n - 1:
+                ax.set_xlabel(fx.path, fontsize=8)
+            if j == 0 and i > 0:
+                ax.set_ylabel(fy.path, fontsize=8)
+    fig.suptitle(f"ABC posterior: {len(posterior)} weighted particles (last generation)", fontsize=10)
+    return fig
+
+
+def _bins(factor: Any, n: int = 20) -> np.ndarray:
+    """Histogram bins over a factor's prior range, evenly spaced on its prior's scale."""
+    if factor.prior == "loguniform":
+        return np.geomspace(factor.low, factor.high, n + 1)
+    return np.linspace(factor.low, factor.high, n + 1)

@@ -24,9 +24,9 @@ from govsim.scenario.params import Section
 from govsim.scenario.suggest import close_file, closest, one_of
 from govsim.scenario.validate import Validator
 from govsim.study import specschema as schema
-from govsim.study.specschema import Arm, ExperimentSpec, Factor, Target
+from govsim.study.specschema import AbcSettings, Arm, ExperimentSpec, Factor, Target
 
-__all__ = ["Arm", "ExperimentSpec", "Factor", "Target", "load_spec"]
+__all__ = ["AbcSettings", "Arm", "ExperimentSpec", "Factor", "Target", "load_spec"]
 
 
 def load_spec(path: str | os.PathLike[str], scenario_overrides: Mapping[str, Any] | None = None, *,
@@ -96,6 +96,7 @@ class _Reader:
         factors = self._factors(self.data.get("factors"), base)
         targets = self._targets(self.data.get("targets"))
         optimizer = self.validator.section(schema.OPTIMIZER, self.data.get("optimizer"), "optimizer")
+        abc = self.validator.section(schema.ABC, self.data.get("abc"), "abc")
         self._check_shape(top, arms, factors, targets)
         self._raise()
         return ExperimentSpec(
@@ -105,7 +106,8 @@ class _Reader:
             replications=replications or top["replications"], seed=top["seed"],
             metrics=tuple(dict.fromkeys(top["metrics"])), samples=top["samples"], levels=top["levels"],
             second_order=top["second_order"], method=optimizer["method"],
-            max_evaluations=optimizer["max_evaluations"], description=top["description"],
+            max_evaluations=optimizer["max_evaluations"], abc=AbcSettings(**abc),
+            description=top["description"],
             question=top["question"], out=str(out) if out is not None else top["out"], cases=top["cases"],
             source=self.label, document=self.data,
         )
@@ -209,7 +211,8 @@ class _Reader:
                      f"{'both' if values is not None else 'neither'}", path)
             return None
         integer = isinstance(current, int) and not isinstance(current, bool)
-        factor = Factor(key, levels=settings["levels"], start=settings["start"], integer=integer)
+        factor = Factor(key, levels=settings["levels"], start=settings["start"], integer=integer,
+                        prior=settings["prior"])
         if values is not None:
             factor = self._values(factor, values, f"{path}.values")
         else:
@@ -254,6 +257,9 @@ class _Reader:
         start = factor.start
         if start is not None and not bounds[0] <= start <= bounds[1]:
             self.add(f"{path}: start {show(start)} is outside the range {show(bounds)}", path)
+        if factor.prior == "loguniform" and bounds[0] <= 0:
+            self.add(f"{path}: a loguniform prior needs a range above 0; got {show(bounds)}", path,
+                     hint="raise the low end, or use 'prior: uniform'")
         return dataclasses.replace(factor, low=float(bounds[0]), high=float(bounds[1]))
 
     def _try(self, base: Scenario, factor: Factor, path: str) -> None:
@@ -296,6 +302,8 @@ class _Reader:
                      hint="add e.g. 'design: grid'")
         if self.data.get("targets") is not None and top["design"] is not None:
             self.add("a calibration (targets) searches by itself; remove 'design'", "design")
+        if self.data.get("abc") is not None and self.data.get("targets") is None:
+            self.add("'abc' settings are for a calibration: add 'targets', or remove 'abc'", "abc")
         if top["baseline"] is not None and arms and top["baseline"] not in {a.name for a in arms}:
             names = [a.name for a in arms]
             self.add(f"baseline {top['baseline']!r} is not one of the arms ({', '.join(names)})",

@@ -21,13 +21,15 @@ from govsim.scenario import Scenario
 from govsim.scenario.params import Param, Section
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-METHODS = ("nelder-mead", "powell", "differential-evolution")
+METHODS = ("nelder-mead", "powell", "differential-evolution", "abc")
+#: Prior distributions a calibration factor may take over its range (ABC-SMC).
+PRIORS = ("uniform", "loguniform")
 #: Design points drawn when a sampling design gives no ``samples``.
 DEFAULT_SAMPLES = {"lhs": 64, "sobol": 64, "morris": 10}
 #: Metrics compared when a spec names none: those shown after every run.
 HEADLINE = tuple(name for name, m in METRICS.items() if m.headline)
 #: Keys whose values the validator leaves to :mod:`govsim.study.spec`.
-STRUCTURED = ("set", "arms", "factors", "targets", "optimizer")
+STRUCTURED = ("set", "arms", "factors", "targets", "optimizer", "abc")
 
 
 def _p(name: str, kind: str, default: object, description: str, **kw: object) -> Param:
@@ -61,6 +63,8 @@ FACTOR_LISTS = ("values", "range")
 FACTOR = Section("factor", "One parameter varied by the design.", (
     _p("levels", "int", None, "Grid: evenly spaced values across the range.", low=2, high=10_000),
     _p("start", "float", None, "Calibration: the starting value (default: the base scenario's)."),
+    _p("prior", "choice", "uniform", "ABC calibration: the prior over the range (loguniform needs low > 0).",
+       choices=PRIORS),
 ))
 
 TARGET = Section("target", "A statistic the calibrated model should reproduce.", (
@@ -75,8 +79,20 @@ TARGET = Section("target", "A statistic the calibrated model should reproduce.",
 ))
 
 OPTIMIZER = Section("optimizer", "How calibration searches.", (
-    _p("method", "choice", "nelder-mead", "scipy.optimize method.", choices=METHODS),
+    _p("method", "choice", "nelder-mead",
+       "scipy.optimize method, or abc for a Bayesian posterior by ABC-SMC (pyabc).", choices=METHODS),
     _p("max_evaluations", "int", 60, "Most parameter sets tried.", low=1, high=100_000),
+))
+
+ABC = Section("abc", "ABC-SMC calibration (optimizer.method: abc): population and stopping rules.", (
+    _p("population_size", "int", 100, "Particles per generation.", low=5, high=1_000_000),
+    _p("max_generations", "int", 8, "Stop after this many generations.", low=1, high=1000),
+    _p("max_simulations", "int", 5000, "Stop once this many parameter sets were simulated (checked "
+       "between generations, so the last one may go past it).", low=1, high=100_000_000),
+    _p("minimum_epsilon", "float", None, "Stop once the acceptance threshold is at or below this distance "
+       "(default: the distance at which every target is off by exactly its tolerance).", low=0.0),
+    _p("max_minutes", "float", None, "Stop once this much wall time has passed (checked between "
+       "generations).", unit="minutes", low=0.0),
 ))
 
 
@@ -95,6 +111,7 @@ class Factor:
         levels: Grid: number of evenly spaced values across the range.
         start: Calibration: starting value.
         integer: The parameter is a whole number; sampled values are rounded.
+        prior: ABC calibration: ``uniform`` or ``loguniform`` over the range.
     """
 
     path: str
@@ -104,6 +121,7 @@ class Factor:
     levels: int | None = None
     start: float | None = None
     integer: bool = False
+    prior: str = "uniform"
 
     def scale(self, unit: float) -> float | int:
         """The value at ``unit`` in [0, 1] across the range (rounded for whole-number parameters)."""
@@ -145,6 +163,17 @@ class Target:
 
 
 @dataclass(frozen=True)
+class AbcSettings:
+    """ABC-SMC settings (the spec's ``abc`` section); see :data:`ABC` for each."""
+
+    population_size: int = 100
+    max_generations: int = 8
+    max_simulations: int = 5000
+    minimum_epsilon: float | None = None
+    max_minutes: float | None = None
+
+
+@dataclass(frozen=True)
 class ExperimentSpec:
     """A resolved experiment; see the module docstring for the file format."""
 
@@ -163,6 +192,7 @@ class ExperimentSpec:
     second_order: bool = False
     method: str = "nelder-mead"
     max_evaluations: int = 60
+    abc: AbcSettings = field(default_factory=AbcSettings)
     description: str = ""
     question: str = ""
     out: str | None = None

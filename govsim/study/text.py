@@ -135,6 +135,29 @@ def calibration_text(result: Any) -> str:
     return "\n".join(lines)
 
 
+def abc_text(result: Any) -> str:
+    """An ABC-SMC posterior: credible intervals, generations, why it stopped (a budget stop first
+    and in capitals, since the posterior is then wider than asked), and the files."""
+    stop = result.stop
+    lines = [f"WARNING: {stop.message}." if stop.budget else f"ABC-SMC {stop.message}.", ""]
+    rows = [[r.parameter, f"{r.prior} [{_num(r.prior_low)}, {_num(r.prior_high)}]", _num(r.mean),
+             _num(r.median), f"[{_num(r.ci90_low)}, {_num(r.ci90_high)}]",
+             f"[{_num(r.ci95_low)}, {_num(r.ci95_high)}]"] for r in result.summary.itertuples()]
+    lines += [table_text(["parameter", "prior", "mean", "median", "90% CI", "95% CI"], rows), ""]
+    rows = [[str(g.generation), _num(g.epsilon), _num(g.acceptance_rate), f"{g.ess:.1f}", str(g.simulations)]
+            for g in result.generations.itertuples()]
+    lines += [table_text(["generation", "epsilon", "acceptance", "ESS", "simulations"], rows), "",
+              f"{result.simulations} simulations in all (with "
+              f"{result.simulations - int(result.generations['simulations'].sum())} "
+              f"from the prior to set the first epsilon); minimum epsilon {_num(result.minimum_epsilon)}"]
+    if result.moving:
+        lines.append(f"still moving in the last generation: {', '.join(result.moving)} "
+                     "(run more generations)")
+    lines += [f"posterior: {result.files['posterior']} (one row per particle, with its weight)",
+              f"pair plot: {result.files['pairs']}", f"results: {result.out}"]
+    return "\n".join(lines)
+
+
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
