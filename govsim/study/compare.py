@@ -27,6 +27,7 @@ from govsim.io import csv_bytes, write_atomic
 from govsim.scenario import Scenario
 from govsim.study import stats
 from govsim.study.executors import Progress, make_executor
+from govsim.study.posterior import Posterior, intervals_note
 from govsim.study.results import load_summaries
 from govsim.study.spec import Arm, ExperimentSpec
 from govsim.study.specschema import HEADLINE
@@ -48,6 +49,7 @@ class Comparison:
         met: Whether every target was met (None without targets).
         widths: The widest overall interval per compared metric.
         sweeps: What each batch ran.
+        posterior: The posterior each replication drew parameters from (None: parameters fixed).
     """
 
     out: Path
@@ -58,6 +60,12 @@ class Comparison:
     met: bool | None = None
     widths: dict[str, float] = field(default_factory=dict)
     sweeps: list[SweepSummary] = field(default_factory=list)
+    posterior: Posterior | None = None
+
+    @property
+    def intervals(self) -> str:
+        """What the intervals include: stochastic noise, and parameter uncertainty with a posterior."""
+        return intervals_note(self.posterior)
 
     @property
     def failed(self) -> int:
@@ -84,7 +92,8 @@ def arms_spec(scenarios: Sequence[Scenario], *, seed: int | None = None, replica
 def compare(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bool = False,
             precision: float | Mapping[str, float] | None = None, max_reps: int = DEFAULT_MAX_REPS,
             workers: int = 1, executor: str | cf.Executor = "local", scheduler: str | None = None,
-            progress: Callable[[Progress], None] | None = None) -> Comparison:
+            progress: Callable[[Progress], None] | None = None,
+            posterior: Posterior | None = None) -> Comparison:
     """Run an arms experiment and compute its effects, adding replications for a precision target.
 
     Args:
@@ -98,19 +107,21 @@ def compare(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bool
         executor: As for :func:`govsim.study.run_sweep`.
         scheduler: As for :func:`govsim.study.run_sweep`.
         progress: As for :func:`govsim.study.run_sweep`.
+        posterior: As for :func:`govsim.study.run_sweep`: each replication draws parameters from
+            it, the same in every arm, so the intervals carry parameter uncertainty too.
     """
     if not isinstance(executor, cf.Executor):
         # Start the workers once for every batch.
         with make_executor(executor, workers, scheduler) as pool:
             return compare(spec, out=out, resume=resume, precision=precision, max_reps=max_reps,
-                           workers=workers, executor=pool, progress=progress)
+                           workers=workers, executor=pool, progress=progress, posterior=posterior)
     targets = _targets(precision, spec.metrics)
     reps = spec.replications if targets is None else min(spec.replications, max_reps)
     sweeps: list[SweepSummary] = []
     while True:
         batch = spec.replace(replications=reps)
         sweeps.append(run_sweep(batch, out=out, resume=resume or bool(sweeps), workers=workers,
-                                executor=executor, progress=progress))
+                                executor=executor, progress=progress, posterior=posterior))
         table = effect_table(sweeps[-1].out, spec.baseline, spec.metrics, reps)
         if targets is None:
             break
@@ -125,7 +136,7 @@ def compare(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bool
     width = stats.widths(table, list(spec.metrics))
     met = None if targets is None else all(width[m] < t for m, t in targets.items())
     return Comparison(out_dir, spec.baseline or spec.arms[0].name, table, reps, targets, met,
-                      {m: float(w) for m, w in width.items()}, sweeps)
+                      {m: float(w) for m, w in width.items()}, sweeps, posterior)
 
 
 def effect_table(out: str | Path, baseline: str | None, metrics: Sequence[str],
@@ -159,4 +170,6 @@ def describe(comparison: Comparison) -> dict[str, Any]:
     return {"out": str(comparison.out), "baseline": comparison.baseline,
             "replications": comparison.replications, "failed_runs": comparison.failed,
             "precision": comparison.precision, "precision_met": comparison.met,
-            "widths": {k: clean(v) for k, v in comparison.widths.items()}, "effects": rows}
+            "widths": {k: clean(v) for k, v in comparison.widths.items()},
+            "posterior": comparison.posterior.describe() if comparison.posterior is not None else None,
+            "intervals": comparison.intervals, "effects": rows}

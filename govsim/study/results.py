@@ -24,6 +24,7 @@ import pandas as pd
 
 from govsim.metrics import METRICS
 from govsim.study.design import replication_seed
+from govsim.study.posterior import POSTERIOR_PREFIX
 from govsim.study.store import RunStore
 from govsim.study.worker import run_id
 
@@ -37,12 +38,20 @@ def plan_table(store: RunStore, replications: int | None = None) -> pd.DataFrame
     reps = int(replications if replications is not None else meta.get("replications", 1))
     seeds = pd.DataFrame({"replication": range(reps),
                           "seed": [replication_seed(int(meta["seed"]), r) for r in range(reps)]})
-    plan = design.merge(seeds, how="cross")
-    plan.insert(0, "run_id", [run_id(h, s) for h, s in zip(plan["scenario_hash"], plan["seed"], strict=True)])
-    done = store.done()
-    plan["stored"] = plan["run_id"].isin(done)
+    drawn = store.plan()
     factors = [c for c in design.columns if c not in PLAN_COLUMNS]
-    return plan[[*PLAN_COLUMNS, *factors, "stored"]].sort_values(["point", "replication"], ignore_index=True)
+    if drawn is None:
+        plan = design.merge(seeds, how="cross")
+        plan.insert(0, "run_id", [run_id(h, s) for h, s in zip(plan["scenario_hash"], plan["seed"],
+                                                               strict=True)])
+        extra: list[str] = []
+    else:
+        # With a posterior, each replication's scenario (and so its run id) differs: read them.
+        plan = design.drop(columns="scenario_hash").merge(drawn, on="point").merge(seeds, on="replication")
+        extra = [c for c in drawn.columns if c.startswith(POSTERIOR_PREFIX)]
+    plan["stored"] = plan["run_id"].isin(store.done())
+    return plan[[*PLAN_COLUMNS, *factors, *extra, "stored"]].sort_values(["point", "replication"],
+                                                                        ignore_index=True)
 
 
 def load_results(results_dir: str | os.PathLike[str], *, scope: str = "overall",

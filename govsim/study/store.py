@@ -4,6 +4,8 @@ Layout::
 
     DIR/experiment.json        what was asked: the spec, the design, seeds, versions (written first)
     DIR/design.csv             one row per design point: point, label, scenario_hash, factor values
+    DIR/plan.csv               with --posterior: per point and replication, its run id and the
+                               parameter values drawn (the scenario differs by replication)
     DIR/runs/<run_id>.parquet  one finished run: weekly series; record and summary in the metadata
     DIR/cases/<run_id>.parquet its case ledger, one row per need (only when the sweep asked for it)
     DIR/failed/<run_id>.json   one failed run: its error and traceback
@@ -36,6 +38,8 @@ from govsim.study.worker import META_KEY, RunRecord
 
 FORMAT = "govsim-experiment/1"
 EXPERIMENT, DESIGN, INDEX = "experiment.json", "design.csv", "index.csv"
+#: With ``--posterior``: each point and replication's run id and parameter draw.
+PLAN = "plan.csv"
 RUNS, FAILED, CASES = "runs", "failed", "cases"
 
 
@@ -83,6 +87,10 @@ class RunStore:
         """Write the design table (atomically; calibration rewrites it as points are added)."""
         write_atomic(self.root / DESIGN, csv_bytes(design))
 
+    def write_plan(self, plan: pd.DataFrame) -> None:
+        """Write the run plan of an experiment with posterior draws (atomically; rewritten per batch)."""
+        write_atomic(self.root / PLAN, csv_bytes(plan))
+
     # -- reading what is there ---------------------------------------------------------------
 
     def experiment(self) -> dict[str, Any]:
@@ -106,6 +114,13 @@ class RunStore:
         """The design table: point, label, scenario_hash and one column per factor."""
         return pd.read_csv(self.root / DESIGN, dtype={"label": "str", "scenario_hash": "str"},
                            keep_default_na=False, na_values=[""])
+
+    def plan(self) -> pd.DataFrame | None:
+        """The run plan (point, replication, run_id, scenario_hash, posterior:PATH...), if written."""
+        path = self.root / PLAN
+        if not path.is_file():
+            return None
+        return pd.read_csv(path, dtype={"run_id": "str", "scenario_hash": "str"})
 
     def done(self) -> set[str]:
         """Ids of the runs stored as finished (temporary files of interrupted writes are ignored)."""

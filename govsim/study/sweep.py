@@ -23,6 +23,7 @@ import pandas as pd
 
 from govsim.study.design import Point, points, replication_seed
 from govsim.study.executors import Progress, SerialExecutor, make_executor, run_tasks, start_early
+from govsim.study.posterior import POSTERIOR_PREFIX, Posterior, apply, draws, intervals_note
 from govsim.study.spec import ExperimentSpec
 from govsim.study.store import RunStore
 from govsim.study.worker import STORED_SCOPES, RunRecord, RunTask, run_id
@@ -54,7 +55,8 @@ class SweepSummary:
 def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bool = False,
               workers: int = 1, executor: str | cf.Executor = "local", scheduler: str | None = None,
               progress: Callable[[Progress], None] | None = None,
-              design: Sequence[Point] | None = None, cases: bool | None = None) -> SweepSummary:
+              design: Sequence[Point] | None = None, cases: bool | None = None,
+              posterior: Posterior | None = None) -> SweepSummary:
     """Run every design point of ``spec`` ``spec.replications`` times into a results store.
 
     Args:
@@ -70,6 +72,9 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         design: The design points, when the caller has built them already.
         cases: Also store each run's case ledger (default: the spec's ``cases``). Resuming
             with cases re-runs the stored runs that have no ledger yet.
+        posterior: Parameter draws (:mod:`govsim.study.posterior`): each replication runs every
+            point with the values of one particle, the same in every point. The runs of each
+            replication are listed in ``plan.csv``.
 
     Returns:
         Counts of what was run, skipped and failed.
@@ -81,9 +86,12 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
     if isinstance(executor, str):
         start_early(executor, workers)
     pts = list(design) if design is not None else points(spec)
-    store = open_store(spec, pts, out, resume=resume)
     cases = spec.cases if cases is None else cases
-    needed = planned_runs(pts, spec.seed, spec.replications, cases=cases)
+    # Planned first: a posterior that does not fit the scenarios fails before anything is written.
+    needed, plan = plan_runs(pts, spec.seed, spec.replications, cases=cases, posterior=posterior)
+    store = open_store(spec, pts, out, resume=resume, posterior=posterior)
+    if posterior is not None:
+        store.write_plan(plan)
     stored = store.done() & store.with_cases() if cases else store.done()
     todo = [key for key in needed if key not in stored]
     summary = SweepSummary(store.root, len(needed), already=len(needed) - len(todo))
@@ -124,26 +132,46 @@ def execute_runs(tasks: Iterator[RunTask], keep: Callable[[RunRecord], None], *,
 
 
 def planned_runs(pts: Sequence[Point], master: int, replications: int, *,
-                 cases: bool = False) -> dict[str, RunTask]:
+                 cases: bool = False, posterior: Posterior | None = None) -> dict[str, RunTask]:
     """Every run of the design, replication by replication, keyed by run id (duplicates once).
 
-    ``cases`` asks each run for its case ledger as well.
+    ``cases`` asks each run for its case ledger as well; with a ``posterior``, each
+    replication's runs use that replication's parameter draw.
     """
+    return plan_runs(pts, master, replications, cases=cases, posterior=posterior)[0]
+
+
+def plan_runs(pts: Sequence[Point], master: int, replications: int, *, cases: bool = False,
+              posterior: Posterior | None = None) -> tuple[dict[str, RunTask], pd.DataFrame]:
+    """:func:`planned_runs`, and the plan table: one row per point and replication with its
+    run id, scenario hash and (``posterior:PATH`` columns) the parameter values drawn."""
+    drawn = draws(posterior, replications, master) if posterior is not None else [{}] * replications
     tasks: dict[str, RunTask] = {}
+    rows = []
     for r in range(replications):
         seed = replication_seed(master, r)
         for point in pts:
-            key = run_id(point.scenario.hash, seed)
-            tasks.setdefault(key, RunTask(key, point.scenario, seed, STORED_SCOPES, cases))
-    return tasks
+            scenario = apply(point.scenario, drawn[r]) if drawn[r] else point.scenario
+            key = run_id(scenario.hash, seed)
+            tasks.setdefault(key, RunTask(key, scenario, seed, STORED_SCOPES, cases))
+            rows.append({"point": point.index, "replication": r, "run_id": key,
+                         "scenario_hash": scenario.hash,
+                         **{f"{POSTERIOR_PREFIX}{k}": v for k, v in drawn[r].items()}})
+    return tasks, pd.DataFrame(rows)
 
 
 def open_store(spec: ExperimentSpec, pts: Sequence[Point], out: str | Path | None, *,
-               resume: bool) -> RunStore:
+               resume: bool, posterior: Posterior | None = None) -> RunStore:
     """Open (create or check) the store of an arms or design experiment and write its design."""
     store = RunStore(out if out is not None else spec.out_dir)
-    identity = {"kind": spec.kind, "seed": spec.seed, "points": [p.scenario.hash for p in pts]}
-    store.open(experiment_meta(spec, identity, len(pts)), resume=resume)
+    identity: dict[str, Any] = {"kind": spec.kind, "seed": spec.seed,
+                                "points": [p.scenario.hash for p in pts]}
+    if posterior is not None:
+        identity["posterior"] = posterior.digest
+    meta = experiment_meta(spec, identity, len(pts))
+    meta["posterior"] = posterior.describe() if posterior is not None else None
+    meta["intervals"] = intervals_note(posterior)
+    store.open(meta, resume=resume)
     store.write_design(design_frame(pts))
     return store
 
