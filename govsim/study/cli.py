@@ -51,6 +51,14 @@ def _executor_args(p: argparse.ArgumentParser) -> None:
                    help="show a progress bar on stderr (default: only when stderr is a terminal)")
 
 
+def _posterior_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--posterior", type=Path, metavar="FILE",
+                   help="draw each replication's parameters from this posterior sample (CSV: a weight "
+                        "column and one column per scenario path, e.g. the posterior.csv of 'govsim "
+                        "calibrate --method abc'), the same in every arm, so intervals include "
+                        "parameter uncertainty as well as stochastic noise (default: parameters fixed)")
+
+
 def _spec_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", type=Path, metavar="SPEC", help="experiment spec (experiments/*.yaml)")
     p.add_argument("--reps", type=_count, metavar="N", help="replications (default: the spec's)")
@@ -69,6 +77,7 @@ def _add_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--cases", action="store_true", default=None,
                    help="also store each run's case ledger in DIR/cases (one row per need; "
                         "pd.read_parquet('DIR/cases') reads them all) (default: the spec's cases)")
+    _posterior_arg(p)
     p.set_defaults(handler=cmd_sweep)
 
 
@@ -95,6 +104,7 @@ def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: the scenarios')")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override a parameter in every scenario (repeatable)")
+    _posterior_arg(p)
     _executor_args(p)
     p.set_defaults(handler=cmd_compare)
 
@@ -164,20 +174,25 @@ def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``govsim sweep``: run and store every run of a spec."""
     from govsim.study import run_sweep
+    from govsim.study.posterior import intervals_note
 
     spec = _load_spec(args)
+    posterior = _posterior(args)
     with _interrupted(spec, args), _progress(args, "sweep") as progress:
         summary = run_sweep(spec, out=args.out, resume=args.resume, workers=args.workers,
                             executor=args.executor, scheduler=args.scheduler, progress=progress,
-                            cases=args.cases)
+                            cases=args.cases, posterior=posterior)
     document = {"out": str(summary.out), "planned": summary.planned, "already_stored": summary.already,
                 "done": summary.done, "failed": summary.failed,
-                "wall_seconds": round(summary.wall_seconds, 3), "errors": summary.errors}
+                "wall_seconds": round(summary.wall_seconds, 3), "errors": summary.errors,
+                "posterior": posterior.describe() if posterior is not None else None,
+                "intervals": intervals_note(posterior)}
     if args.json:
         _print_json(document, args)
     elif not _quiet(args):
         print(f"{spec.name}: {summary.planned} runs ({summary.already} already stored, {summary.done} run "
               f"now, {summary.failed} failed) in {summary.wall_seconds:.1f} s")
+        print(document["intervals"])
         print(f"results: {summary.out}  (govsim.load_results, govsim report {summary.out})")
     return _failures(summary.failed, summary.errors, summary.out)
 
@@ -188,10 +203,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     spec = _compare_spec(args)
     precision = _precision(args.precision, spec.metrics)
+    posterior = _posterior(args)
     with _interrupted(spec, args), _progress(args, "compare") as progress:
         result = compare(spec, out=args.out, resume=args.resume, precision=precision, max_reps=args.max_reps,
                          workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                         progress=progress)
+                         progress=progress, posterior=posterior)
     if args.json:
         _print_json(describe(result), args)
     elif not _quiet(args):
@@ -352,6 +368,14 @@ def _compare_spec(args: argparse.Namespace) -> Any:
     extra = [*args.overrides, *([f"steps={args.steps}"] if args.steps else [])]
     scenarios = [load_scenario(path, extra) for path in args.scenarios]
     return arms_spec(scenarios, seed=args.seed, replications=args.reps or 10, metrics=args.metrics)
+
+
+def _posterior(args: argparse.Namespace) -> Any:
+    if args.posterior is None:
+        return None
+    from govsim.study.posterior import load_posterior
+
+    return load_posterior(args.posterior)
 
 
 def _set(overrides: list[str]) -> dict[str, str]:

@@ -69,7 +69,7 @@ def build_report(results_dir: str | os.PathLike[str], *, metrics: list[str] | No
     if meta.get("kind") == "arms" or small_grid:
         baseline = meta.get("baseline") or labels[0]
         table = stats.effects(summaries, baseline, metrics=metrics) if len(summaries) else pd.DataFrame()
-        parts += [_effects(table, baseline), _bands(store.root, metrics), _groups(table, metrics)]
+        parts += [_effects(table, baseline, meta), _bands(store.root, metrics), _groups(table, metrics)]
     elif len(summaries):
         factors = [f["path"] for f in meta.get("factors", [])]
         fig = figures.scatter(summaries, factors, metrics[:4])
@@ -92,7 +92,7 @@ def _header(meta: dict[str, Any], summaries: pd.DataFrame) -> str:
         text += f"<p>{escape(meta['description'])}</p>"
     return text + (f"<p class=muted>{runs} runs, {meta.get('replications')} replications per "
                    f"{'arm' if meta.get('kind') == 'arms' else 'design point'}, sharing seeds "
-                   f"(common random numbers). Report written {when} by govsim.</p>")
+                   f"(common random numbers{_shared_draws(meta)}). Report written {when} by govsim.</p>")
 
 
 def _compared(meta: dict[str, Any], store: RunStore) -> str:
@@ -109,7 +109,7 @@ def _compared(meta: dict[str, Any], store: RunStore) -> str:
     return text + _table(["factor", "values"], rows)
 
 
-def _effects(table: pd.DataFrame, baseline: str) -> str:
+def _effects(table: pd.DataFrame, baseline: str, meta: dict[str, Any]) -> str:
     if table.empty:
         return "<h2>Effects</h2><p>No finished runs yet.</p>"
     overall = table[table["scope"] == "overall"]
@@ -133,7 +133,21 @@ def _effects(table: pd.DataFrame, baseline: str) -> str:
             + f"<p class=muted>Each arm's mean, and below it its difference from the baseline: the mean of "
               f"paired differences (same seed) with a Student-t 95% interval over {n} replications. Green "
               "is better, red worse, where the interval excludes zero and the metric has a direction. "
-              "Shares are in percent, their differences in percentage points.</p>")
+              "Shares are in percent, their differences in percentage points. "
+              f"<b>The {escape(_intervals(meta))}.</b></p>")
+
+
+def _shared_draws(meta: dict[str, Any]) -> str:
+    info = meta.get("posterior")
+    return (f" and parameter draws from the posterior {escape(str(info['file']))}, {info['particles']} "
+            "particles" if info else "")
+
+
+def _intervals(meta: dict[str, Any]) -> str:
+    """What the intervals include (``experiment.json``'s note; older stores had no posterior)."""
+    from govsim.study.posterior import intervals_note
+
+    return str(meta.get("intervals") or intervals_note(meta.get("posterior")))
 
 
 def _bands(root: Path, metrics: list[str]) -> str:

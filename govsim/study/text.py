@@ -34,7 +34,7 @@ def comparison_text(result: Any) -> str:
     table = result.effects
     arms = list(dict.fromkeys(table["arm"]))
     lines = [f"{', '.join(arms)} compared with {result.baseline}: {result.replications} replications each, "
-             f"seeds shared (paired differences, 95% intervals)"]
+             f"seeds shared (paired differences, 95% intervals)", f"{result.intervals}"]
     overall = table[table["scope"] == "overall"]
     for arm in arms:
         rows = [[r.label, _value(r.baseline_mean, r.unit), _value(r.arm_mean, r.unit),
