@@ -163,3 +163,13 @@ def test_the_cli_sweep_and_compare_take_posterior(tmp_path: Path) -> None:
                           "--out", str(tmp_path / "c"), "--workers", "1"], capture_output=True, text=True,
                          cwd=ROOT, check=False)
     assert bad.returncode != 0 and "no such file" in bad.stderr
+
+
+def test_a_parameter_the_arms_vary_is_refused(tmp_path: Path) -> None:
+    """Drawing contract hours would erase the arms' only difference: say so, run nothing."""
+    file = tmp_path / "p.csv"
+    file.write_text("staff.contract_hours,weight\n38,1\n42,1\n")
+    spec = arms_spec(arms(), seed=5, replications=2, metrics=["workload"], name="varied")
+    with pytest.raises(StudyError, match=r"'staff.contract_hours' differs between the arms.*baseline: 40"):
+        compare(spec, out=tmp_path / "out", executor="local", workers=1, posterior=load_posterior(file))
+    assert not (tmp_path / "out").exists()

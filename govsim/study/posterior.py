@@ -121,6 +121,30 @@ def draws(posterior: Posterior, replications: int, seed: int) -> list[dict[str, 
     return out
 
 
+def check_not_varied(posterior: Posterior, scenarios: Mapping[str, Any]) -> None:
+    """Refuse a posterior parameter that the arms or design points set differently.
+
+    The draw would overwrite the difference, so the comparison would silently
+    compare nothing on that parameter. ``scenarios``: label -> scenario.
+
+    Raises:
+        StudyError: Naming the parameter and each label's value.
+    """
+    for path in posterior.parameters:
+        seen = {}
+        for label, scenario in scenarios.items():
+            try:
+                seen[label] = scenario.get(path)
+            except KeyError:
+                continue  # apply() says which path is unknown
+        if len({repr(v) for v in seen.values()}) > 1:
+            values = ", ".join(f"{label}: {value}" for label, value in seen.items())
+            raise StudyError(f"--posterior {posterior.path}: parameter {path!r} differs between the arms or "
+                             f"design points ({values}); each replication's draw would overwrite that "
+                             f"difference. Drop {path!r} from the posterior file, or from what the arms "
+                             "vary")
+
+
 def apply(scenario: Any, values: Mapping[str, Any]) -> Any:
     """The scenario with a draw's values set (ints where the scenario has an int).
 

@@ -23,7 +23,14 @@ import pandas as pd
 
 from govsim.study.design import Point, points, replication_seed
 from govsim.study.executors import Progress, SerialExecutor, make_executor, run_tasks, start_early
-from govsim.study.posterior import POSTERIOR_PREFIX, Posterior, apply, draws, intervals_note
+from govsim.study.posterior import (
+    POSTERIOR_PREFIX,
+    Posterior,
+    apply,
+    check_not_varied,
+    draws,
+    intervals_note,
+)
 from govsim.study.spec import ExperimentSpec
 from govsim.study.store import RunStore
 from govsim.study.worker import STORED_SCOPES, RunRecord, RunTask, run_id
@@ -145,6 +152,8 @@ def plan_runs(pts: Sequence[Point], master: int, replications: int, *, cases: bo
               posterior: Posterior | None = None) -> tuple[dict[str, RunTask], pd.DataFrame]:
     """:func:`planned_runs`, and the plan table: one row per point and replication with its
     run id, scenario hash and (``posterior:PATH`` columns) the parameter values drawn."""
+    if posterior is not None:
+        check_not_varied(posterior, {point.label: point.scenario for point in pts})
     drawn = draws(posterior, replications, master) if posterior is not None else [{}] * replications
     tasks: dict[str, RunTask] = {}
     rows = []
