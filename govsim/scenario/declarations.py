@@ -95,7 +95,7 @@ HIERARCHY = Section("hierarchy", "County → townships → communities/villages 
 
 POPULATION = Section("population", "Residents: size, groups, literacy and trust.", (
     _p("residents", "int", 24000, "Residents in the county.", unit="residents",
-       low=10, high=2_000_000_000, source="assumption: small teaching county"),
+       low=10, high=2_000_000_000, source="a scenario choice: a small teaching county"),
     _p("urban_share", "float", 0.67, "Share of residents living in urban communities.",
        unit="share", low=0.0, high=1.0, source="Census2020: 63.9% urban; rounded to two thirds"),
     _p("share_elderly_urban", "float", 0.158, "Share aged 60+ in urban communities.",
@@ -409,7 +409,9 @@ BUDGET = Section("budget", "Service money that reaches each community.", (
        "Fix the service money per rural village per year instead (default: per capita).",
        unit="yuan/year", low=0.0, high=1e9, source="a scenario choice"),
     _p("weeks_per_year", "int", 52, "Weeks in a budget year; unspent money lapses at its end.", unit="weeks",
-       low=1, high=520, source="assumption: an annual budget cycle"),
+       low=1, high=520, evidence_kind="data",
+       source="Budget Law of the PRC (预算法, 2014 revision), art. 18: the budget year is the calendar "
+              "year, 1 January to 31 December"),
     _p("release", "choice", "weekly",
        "How a year's money reaches the community: 'weekly', in equal allotments through the year "
        "(what is not spent carries over to the year's end, then lapses), or 'year_start', all at once.",

@@ -67,6 +67,10 @@ def points(spec: ExperimentSpec) -> list[Point]:
     return [point_for(spec, i, row, labels) for i, row in enumerate(rows)]
 
 
+#: Characters of a design point's factor values that an error message quotes.
+_SHOWN = 240
+
+
 def point_for(spec: ExperimentSpec, index: int, values: dict[str, Any],
               labels: dict[str, str] | None = None) -> Point:
     """The design point with these factor values, applied to the spec's base scenario."""
@@ -75,7 +79,8 @@ def point_for(spec: ExperimentSpec, index: int, values: dict[str, Any],
     try:
         scenario = spec.base.with_overrides(values)
     except ScenarioError as err:
-        raise ScenarioError([dataclasses.replace(p, message=f"design point {index} ({text}): {p.message}")
+        shown = text if len(text) <= _SHOWN else f"{text[:_SHOWN]}… ({len(values)} factors)"
+        raise ScenarioError([dataclasses.replace(p, message=f"design point {index} ({shown}): {p.message}")
                              for p in err.problems]) from None
     return Point(index, text, dict(values), scenario)
 

@@ -42,14 +42,14 @@ def plan_table(store: RunStore, replications: int | None = None) -> pd.DataFrame
     factors = [c for c in design.columns if c not in PLAN_COLUMNS]
     if drawn is None:
         plan = design.merge(seeds, how="cross")
-        plan.insert(0, "run_id", [run_id(h, s) for h, s in zip(plan["scenario_hash"], plan["seed"],
-                                                               strict=True)])
+        ids = [run_id(h, s) for h, s in zip(plan["scenario_hash"], plan["seed"], strict=True)]
+        plan = plan.assign(run_id=ids)  # one new block: a wide design stays unfragmented
         extra: list[str] = []
     else:
         # With a posterior, each replication's scenario (and so its run id) differs: read them.
         plan = design.drop(columns="scenario_hash").merge(drawn, on="point").merge(seeds, on="replication")
         extra = [c for c in drawn.columns if c.startswith(POSTERIOR_PREFIX)]
-    plan["stored"] = plan["run_id"].isin(store.done())
+    plan = plan.assign(stored=plan["run_id"].isin(store.done()))
     return plan[[*PLAN_COLUMNS, *factors, *extra, "stored"]].sort_values(["point", "replication"],
                                                                         ignore_index=True)
 
