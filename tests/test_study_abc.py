@@ -140,3 +140,22 @@ def test_the_command_line_knows_the_specs_methods() -> None:
     from govsim.study.specschema import METHODS as SPEC_METHODS
 
     assert METHODS == SPEC_METHODS
+
+
+def test_a_prior_can_be_the_parameters_plausible_range_with_its_source(tmp_path: Path, capsys) -> None:
+    """``range: plausible``: the prior is the declared plausible range, and the output says whence."""
+    path = _spec(tmp_path, 5.0, "{population_size: 5, max_generations: 1}")
+    path.write_text(path.read_text().replace("staff.contract_hours: {range: [30, 50]}",
+                                             "staff.per_10k_urban: {range: plausible}"))
+    factor = load_spec(path).factors[0]
+    assert (factor.low, factor.high) == (9.0, 60.0)
+    assert factor.range_source.startswith("MCA 2020")
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    assert "prior of staff.per_10k_urban: its plausible range, from MCA 2020" in capsys.readouterr().out
+    summary = pd.read_csv(tmp_path / "out" / "posterior_summary.csv")
+    assert summary["prior_source"].iloc[0].startswith("MCA 2020")
+    # A parameter without a declared plausible range says so and lists those that have one.
+    path.write_text(path.read_text().replace("staff.per_10k_urban", "staff.contract_hours"))
+    with pytest.raises(ScenarioError, match="staff.contract_hours has no declared plausible range") as err:
+        load_spec(path)
+    assert "staff.per_10k_urban" in str(err.value)

@@ -401,6 +401,7 @@ def summary_table(factors: Sequence[Factor], posterior: pd.DataFrame) -> pd.Data
     table.insert(1, "prior", [f.prior for f in factors])
     table.insert(2, "prior_low", [f.low for f in factors])
     table.insert(3, "prior_high", [f.high for f in factors])
+    table.insert(4, "prior_source", [f.range_source or "the spec's range" for f in factors])
     table["ci90_share_of_prior"] = (table["ci90_high"] - table["ci90_low"]) / (table["prior_high"]
                                                                               - table["prior_low"])
     return table

@@ -2,8 +2,9 @@
 
 A spec names a ``base`` scenario and then either ``arms`` (named variants,
 each a scenario file and/or overrides, compared with the ``baseline`` arm) or
-``factors`` (parameters by dotted path, with ``values`` or a ``range``) and a
-``design``; ``targets`` instead of a design makes it a calibration. It is read
+``factors`` (parameters by dotted path, with ``values`` or a ``range``:
+``[low, high]``, or ``plausible`` for the parameter's declared plausible
+range, whose source then goes with the factor into reports) and a ``design``; ``targets`` instead of a design makes it a calibration. It is read
 with the scenario language's YAML reader and checked with its validator, and
 every arm and factor value is tried on the base scenario at load time, so a
 mistake anywhere is a :class:`~govsim.ScenarioError` naming the spec's file,
@@ -203,6 +204,11 @@ class _Reader:
         if base is None:
             return None
         values, bounds = body.get("values"), body.get("range")
+        origin = None
+        if bounds == PLAUSIBLE:
+            bounds, origin = self._plausible(key, f"{path}.range")
+            if bounds is None:
+                return None
         current = self._current(base, key, path, values, bounds)
         if current is _MISSING:
             return None
@@ -217,9 +223,25 @@ class _Reader:
             factor = self._values(factor, values, f"{path}.values")
         else:
             factor = self._range(factor, bounds, f"{path}.range", current)
+            if factor is not None and origin is not None:
+                factor = dataclasses.replace(factor, range_source=origin)
         if factor is not None:
             self._try(base, factor, path)
         return factor
+
+    def _plausible(self, key: str, path: str) -> tuple[list[float] | None, str | None]:
+        """The declared plausible range of parameter ``key`` and its source (``range: plausible``)."""
+        from govsim.scenario.loader import default_declarations
+
+        declared = dict(default_declarations().model.walk())
+        param = declared.get(key)
+        if param is None or param.plausible is None:
+            ranged = sorted(p for p, d in declared.items() if d.plausible is not None)
+            self.add(f"{path}: {key} has no declared plausible range ('govsim params' lists each "
+                     "parameter's); give the range as [low, high]", path,
+                     hint=f"parameters with a plausible range: {', '.join(ranged)}")
+            return None, None
+        return [float(param.plausible[0]), float(param.plausible[1])], param.plausible_source
 
     def _current(self, base: Scenario, key: str, path: str, values: Any, bounds: Any) -> Any:
         """The base's value at a factor's path; a key the base leaves out (a line of a mapping
@@ -321,6 +343,8 @@ class _Reader:
 
 #: Marks a factor whose path the base scenario does not have.
 _MISSING = object()
+#: ``range: plausible``: the parameter's declared plausible range (``govsim params``), with its source.
+PLAUSIBLE = "plausible"
 
 
 def _close_name(path: Path) -> str | None:

@@ -112,6 +112,8 @@ class Factor:
         start: Calibration: starting value.
         integer: The parameter is a whole number; sampled values are rounded.
         prior: ABC calibration: ``uniform`` or ``loguniform`` over the range.
+        range_source: Where the range comes from, when the spec asked for the parameter's
+            declared plausible range (``range: plausible``); None for a range the spec gives.
     """
 
     path: str
@@ -122,6 +124,7 @@ class Factor:
     start: float | None = None
     integer: bool = False
     prior: str = "uniform"
+    range_source: str | None = None
 
     def scale(self, unit: float) -> float | int:
         """The value at ``unit`` in [0, 1] across the range (rounded for whole-number parameters)."""

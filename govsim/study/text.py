@@ -143,7 +143,10 @@ def abc_text(result: Any) -> str:
     rows = [[r.parameter, f"{r.prior} [{_num(r.prior_low)}, {_num(r.prior_high)}]", _num(r.mean),
              _num(r.median), f"[{_num(r.ci90_low)}, {_num(r.ci90_high)}]",
              f"[{_num(r.ci95_low)}, {_num(r.ci95_high)}]"] for r in result.summary.itertuples()]
-    lines += [table_text(["parameter", "prior", "mean", "median", "90% CI", "95% CI"], rows), ""]
+    lines += [table_text(["parameter", "prior", "mean", "median", "90% CI", "95% CI"], rows)]
+    lines += [f"prior of {r.parameter}: its plausible range, from {r.prior_source}"
+              for r in result.summary.itertuples() if r.prior_source != "the spec's range"]
+    lines.append("")
     rows = [[str(g.generation), _num(g.epsilon), _num(g.acceptance_rate), f"{g.ess:.1f}", str(g.simulations)]
             for g in result.generations.itertuples()]
     lines += [table_text(["generation", "epsilon", "acceptance", "ESS", "simulations"], rows), "",
