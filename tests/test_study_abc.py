@@ -156,6 +156,6 @@ def test_a_prior_can_be_the_parameters_plausible_range_with_its_source(tmp_path:
     assert summary["prior_source"].iloc[0].startswith("MCA 2020")
     # A parameter without a declared plausible range says so and lists those that have one.
     path.write_text(path.read_text().replace("staff.per_10k_urban", "staff.contract_hours"))
-    with pytest.raises(ScenarioError, match="staff.contract_hours has no declared plausible range") as err:
+    with pytest.raises(ScenarioError, match=r"staff\.contract_hours has no declared plausible range") as err:
         load_spec(path)
     assert "staff.per_10k_urban" in str(err.value)

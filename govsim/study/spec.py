@@ -4,7 +4,8 @@ A spec names a ``base`` scenario and then either ``arms`` (named variants,
 each a scenario file and/or overrides, compared with the ``baseline`` arm) or
 ``factors`` (parameters by dotted path, with ``values`` or a ``range``:
 ``[low, high]``, or ``plausible`` for the parameter's declared plausible
-range, whose source then goes with the factor into reports) and a ``design``; ``targets`` instead of a design makes it a calibration. It is read
+range, whose source then goes with the factor into reports) and a
+``design``; ``targets`` instead of a design makes it a calibration. It is read
 with the scenario language's YAML reader and checked with its validator, and
 every arm and factor value is tried on the base scenario at load time, so a
 mistake anywhere is a :class:`~govsim.ScenarioError` naming the spec's file,
