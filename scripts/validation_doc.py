@@ -158,9 +158,12 @@ def document(result, patterns: Path) -> str:
         "",
         "## 7 Model analysis",
         "",
-        "Sensitivity: `govsim sensitivity experiments/staff_workload_sobol.yaml` (Sobol' indices of "
-        "workload, admin share, overtime, burnout and coverage). Mechanism effects with paired "
-        "intervals: `docs/mechanism_effects.md` (`scripts/mechanism_effects.py`).",
+        "Which assumptions matter: `docs/screening.md` (`scripts/screen_assumptions.py`), a Morris "
+        "screen of every assumed number of the baseline county on the headline metrics; its ranking "
+        "chose the defaults to source first (section 3). Sensitivity: `govsim sensitivity "
+        "experiments/staff_workload_sobol.yaml` (Sobol' indices of workload, admin share, overtime, "
+        "burnout and coverage). Mechanism effects with paired intervals: `docs/mechanism_effects.md` "
+        "(`scripts/mechanism_effects.py`).",
         "",
         "## 8 Model output corroboration: validation patterns",
         "",
