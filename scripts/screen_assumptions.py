@@ -1,22 +1,26 @@
-"""Which assumptions matter? A Morris screen of every assumed number of the baseline county.
+"""Which numbers matter? A Morris screen of every uncertain number of the baseline county.
 
     .venv/bin/python scripts/screen_assumptions.py                 # writes docs/screening.md
     .venv/bin/python scripts/screen_assumptions.py --trajectories 4 --workers 2 --out -
 
-Every numeric parameter of ``scenarios/baseline.yaml`` whose evidence is
-``assumption`` (``govsim params``) and whose default is not 0 becomes a factor,
-varied over its plausible range where one is declared, else over half to one
-and a half times its default (clipped to its hard range; whole numbers keep at
-least two values). A Morris design (SALib, through ``govsim.study``) with
+Every numeric parameter of ``scenarios/baseline.yaml`` that is not a scenario
+``choice`` (``govsim params``: its evidence is data, literature, calibrated or
+an assumption) and whose value is not 0 becomes a factor, varied over its
+plausible range where one is declared, else over half to one and a half times
+its value (clipped to its hard range; whole numbers keep at least two values).
+A Morris design (SALib, through ``govsim.study``) with
 ``--trajectories`` trajectories runs a smaller baseline county and gives each
 factor's mu*, the mean absolute elementary effect, on the headline metrics.
 To rank across metrics, each mu* is divided by the largest mu* of its metric
 (1 = the most influential parameter for that metric); a parameter's rank is its
 largest such share over the metrics.
 
-The ranking tells which assumed numbers a source or a calibration should pin
-first: a parameter near the top moves a headline result as much as the top one
-over its range. It is a screen, not a variance decomposition: the ±50% ranges
+The ranking, with each number's evidence beside it, tells which assumptions a
+source or a calibration should pin first: a parameter near the top moves a
+headline result as much as the top one over its range. Sourced numbers stay in
+the screen, since a source narrows a number but does not fix it; a value the
+baseline sets itself (its layout) is marked, as its evidence is the scenario's.
+It is a screen, not a variance decomposition: the ±50% ranges
 are themselves an assumption, Morris's mu* are bootstrap estimates (their
 intervals are in the results' ``sensitivity.csv``), and the parameters of
 policies absent from the baseline are not screened (they matter only in their
@@ -43,13 +47,13 @@ SIZE = ["population.residents=6000"]
 
 
 def factors(scenario) -> tuple[list, pd.DataFrame]:
-    """The Morris factors: every non-zero numeric assumption of ``scenario``, with its range."""
+    """The Morris factors: every non-zero number of ``scenario`` that is not a choice, with its range."""
     from govsim.scenario.jsonschema import describe_params
     from govsim.study.specschema import Factor
 
     out, rows = [], []
     for row in describe_params():
-        if row["evidence"] != "assumption" or row["kind"] not in ("int", "float"):
+        if row["evidence"] in ("choice", "") or row["kind"] not in ("int", "float"):
             continue
         try:
             default = scenario.get(row["path"])
@@ -65,8 +69,21 @@ def factors(scenario) -> tuple[list, pd.DataFrame]:
                 high = low + 1
         out.append(Factor(row["path"], low=low, high=high, integer=integer))
         rows.append({"parameter": row["path"], "default": default, "low": low, "high": high, "range": how,
+                     "evidence": row["evidence"], "set_by_baseline": _sets(row["path"]),
                      "unit": row["unit"], "source": row["source"]})
     return out, pd.DataFrame(rows)
+
+
+def _sets(path: str) -> bool:
+    """Whether ``scenarios/baseline.yaml`` itself sets ``path`` (rather than take the declared default)."""
+    import yaml
+
+    node = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
 
 
 def _tied(path: str) -> bool:
@@ -114,38 +131,47 @@ def screen(trajectories: int, workers: int, seed: int, out: Path) -> tuple[pd.Da
     table = table.sort_values("influence", ascending=False)
     info = {"factors": len(chosen), "runs": result.runs, "trajectories": result.samples,
             "residents": base.get("population.residents"), "weeks": base.steps, "seed": seed,
-            "flagged": int((result.table["flag"] != "").sum())}
+            "flagged": int((result.table["flag"] != "").sum()),
+            "assumptions": int((table["evidence"] == "assumption").sum())}
     return table, info
 
 
 def markdown(table: pd.DataFrame, info: dict, top: int, command: str) -> str:
     """docs/screening.md."""
     lines = [
-        "# Which assumptions matter: a Morris screen of the baseline county",
+        "# Which numbers matter: a Morris screen of the baseline county",
         "",
         f"Generated by `{command}` (`scripts/screen_assumptions.py`; its docstring gives the method). "
         "Do not edit by hand.",
         "",
-        f"{info['factors']} assumed numbers of `scenarios/baseline.yaml` (every numeric parameter whose "
-        f"evidence is `assumption` and whose default is not 0) were varied together in a Morris design "
-        f"of {info['trajectories']} trajectories: {info['runs']} runs of a {info['residents']:,}-resident "
-        f"county for {info['weeks']} weeks, seed {info['seed']}. Each factor ran over its plausible range "
-        "where one is declared, else over half to one and a half times its default. `share` is the "
-        "factor's mu* (mean absolute elementary effect) divided by the largest mu* of that metric, with "
-        "its bootstrap 95% half-width; `influence` is the largest share over the metrics.",
+        f"{info['factors']} numbers of `scenarios/baseline.yaml` (every numeric parameter that is not a "
+        f"scenario choice and is not 0; {info['assumptions']} of them assumptions) were varied together in a "
+        f"Morris design of {info['trajectories']} trajectories: {info['runs']} runs of a "
+        f"{info['residents']:,}-resident county for {info['weeks']} weeks, seed {info['seed']}. Each factor "
+        "ran over its plausible range where one is declared, else over half to one and a half times its "
+        "value. `share` is the factor's mu* (mean absolute elementary effect) divided by the largest mu* "
+        "of that metric, with its bootstrap 95% half-width; `influence` is the largest share over the "
+        "metrics. `evidence` is where the value comes from (`govsim params`); \"the baseline's layout\" "
+        "marks a value `scenarios/baseline.yaml` sets itself.",
         "",
         f"The top {top}:",
         "",
-        "| rank | parameter | default | screened | influence | on | " + " | ".join(METRICS) + " | source |",
-        "|---|---|---|---|---|---|" + "---|" * len(METRICS) + "---|",
+        "| rank | parameter | value | screened | influence | on | " + " | ".join(METRICS)
+        + " | evidence | source |",
+        "|---|---|---|---|---|---|" + "---|" * len(METRICS) + "---|---|",
     ]
     for rank, (path, row) in enumerate(table.head(top).iterrows(), start=1):
         shares = " | ".join(f"{row[f'share:{m}']:.2f} ± {row[f'conf:{m}']:.2f}" for m in METRICS)
         source = str(row["source"]).replace("|", "/")
+        evidence = "the baseline's layout" if row["set_by_baseline"] else row["evidence"]
         lines.append(f"| {rank} | `{path}` | {_num(row['default'])} | [{_num(row['low'])}, "
-                     f"{_num(row['high'])}] | {row['influence']:.2f} | {row['on']} | {shares} | {source} |")
+                     f"{_num(row['high'])}] | {row['influence']:.2f} | {row['on']} | {shares} | {evidence} | "
+                     f"{source} |")
     counts = [(t, int((table["influence"] >= t).sum())) for t in (0.5, 0.2, 0.1)]
-    lines += ["", "How many assumptions matter: "
+    head = table.head(top)
+    assumed = int(((head["evidence"] == "assumption") & ~head["set_by_baseline"]).sum())
+    lines += ["", f"Of the top {top}, {assumed} are still assumptions: the first numbers a source or a "
+              "calibration should pin down.", "", "How many numbers matter: "
               + "; ".join(f"{n} of {len(table)} reach a share of {t} on some metric" for t, n in counts)
               + f". {info['flagged']} mu* rows are flagged unresolved (interval wider than mu*) in the "
               "results' `sensitivity.csv`: their ranks are not settled; more trajectories would settle "

@@ -42,21 +42,27 @@ def _p(name: str, kind: str, default: Any, description: str, **kw: Any) -> Param
     return Param(name=name, kind=kind, default=default, description=description, **kw)
 
 
-_LAYOUT = ("assumption: the teaching county's layout, kept when the hierarchy began to scale "
-           "with the population. National means are larger communities (about 8,000 residents: "
-           "902 million urban residents, Census2020, over 113,000 residents' committees, MCA2020) and "
-           "smaller villages (about 1,000: 510 million rural residents over 502,000 villagers' "
-           "committees); moving the defaults there is a calibration choice (docs/odd.md, 'Scale')")
+#: The layout's plausible range: where the mean community or village of a real county lies.
+_LAYOUT_RANGE = ("provincial guidance of 3,000-5,000 residents per urban community and the national "
+                 "mean of about 8,000 (an upper estimate: census towns include some villages); mean "
+                 "village sizes differ severalfold between provinces (NBS division codes, 2023)")
 
 HIERARCHY = Section("hierarchy", "County → townships → communities/villages → grids.", (
-    _p("residents_per_community", "float", 4000.0,
+    _p("residents_per_community", "float", 8000.0,
        "Residents per urban community (社区, under a residents' committee); the number of "
        "communities follows the urban population.",
-       unit="residents", low=50.0, high=200000.0, source=_LAYOUT),
-    _p("residents_per_village", "float", 2000.0,
+       unit="residents", low=50.0, high=200000.0, evidence_kind="data",
+       source="Census2020 and MCA2020: 901.99 million urban residents over 113,000 residents' "
+              "committees (2020 Statistical Bulletin on Civil Affairs), 7,982 each; the baseline's "
+              "teaching county sets 4,000, a county town's size",
+       plausible=(3000.0, 12000.0), plausible_source=_LAYOUT_RANGE),
+    _p("residents_per_village", "float", 1000.0,
        "Residents per rural village (行政村, under a villagers' committee); the number of villages "
        "follows the rural population.",
-       unit="residents", low=20.0, high=100000.0, source=_LAYOUT),
+       unit="residents", low=20.0, high=100000.0, evidence_kind="data",
+       source="Census2020 and MCA2020: 509.79 million rural residents over 502,000 villagers' "
+              "committees, 1,016 each; the baseline's teaching county sets 2,000",
+       plausible=(700.0, 2500.0), plausible_source=_LAYOUT_RANGE),
     _p("communities_per_township", "int", 4, "Communities or villages under each street or township "
        "(about this many: as evenly as the counts allow).",
        unit="count", low=1, high=200,
@@ -126,8 +132,15 @@ POPULATION = Section("population", "Residents: size, groups, literacy and trust.
     _p("literacy_concentration", "float", 6.0, "Beta concentration (a+b) of literacy; higher is less spread.",
        unit="", low=0.5, high=1000.0, source="assumption"),
     _p("trust_mean", "float", 0.6, "Mean initial trust in the local government (0-1).",
-       unit="score", low=0.0, high=1.0,
-       source="assumption: trust in local government is middling and below trust in the centre"),
+       unit="score", low=0.0, high=1.0, evidence_kind="literature",
+       source="World Values Survey wave 7 (China, 2018): 69% have a great deal or quite a lot of "
+              "trust in local government, as reported by Wu, C. (2021), Washington Post, 5 May; on "
+              "the four-point scale scored 0, 1/3, 2/3, 1 that is a mean near 0.6",
+       plausible=(0.45, 0.75),
+       plausible_source="WVS wave 7 (2018), 69% trusting local government, a mean near 0.6; up to "
+                        "Wu's April 2020 survey of 19,816 people (91% trust the township government), "
+                        "down by as much for the over-reporting that hierarchical trust hides (Li 2016, "
+                        "China Quarterly 225)"),
     _p("trust_concentration", "float", 10.0, "Beta concentration of initial trust.",
        unit="", low=0.5, high=1000.0, source="assumption"),
 ))
@@ -140,9 +153,15 @@ STAFF = Section("staff", "Community and village workers: hours, skills, burnout,
                         "communities, about 28.6 per 10,000 residents; provincial plans under "
                         "国办发〔2021〕56号 ask for 18 (Hubei) to 25 (Changji) per 10,000; the range is "
                         "half the lowest to about twice the highest"),
-    _p("per_10k_rural", "float", 25.0, "Village cadres per 10,000 rural residents.",
-       unit="staff/10k residents", low=0.1, high=500.0,
-       source="assumption: a village committee of ~5 for ~2,000 people"),
+    _p("per_10k_rural", "float", 40.0, "Village cadres per 10,000 rural residents.",
+       unit="staff/10k residents", low=0.1, high=500.0, evidence_kind="data",
+       source="MCA2020: 2.073 million villagers' committee members (2020 Statistical Bulletin on "
+              "Civil Affairs) for 509.79 million rural residents (Census2020), 40.7 per 10,000 and "
+              "4.1 per village; the Second Agricultural Census (2006, table 4-3-2) counts 4.9 village "
+              "cadres per village. The baseline's villages of 2,000 set 25: five cadres each",
+       plausible=(15.0, 70.0),
+       plausible_source="the Organic Law of Villagers' Committees (村民委员会组织法), art. 6: three to "
+                        "seven members, for villages of 1,000 to 2,000 residents"),
     _p("contract_hours", "float", 40.0, "Contract hours per worker per week.",
        unit="hours/week", low=1.0, high=84.0, source="LabourLaw: 40-hour week"),
     _p("overtime_limit", "float", 9.0, "Most overtime a worker gives per week.",
@@ -152,7 +171,10 @@ STAFF = Section("staff", "Community and village workers: hours, skills, burnout,
        "one post per department and one per grid.",
        unit="hours/week", low=0.0, high=40.0, source="S0: one person, several posts (一人多岗); assumption"),
     _p("skill_mean", "float", 0.7, "Mean skill (productivity multiplier, 0-1).", unit="score",
-       low=0.05, high=1.0, source="S0/S3: older staff had little training"),
+       low=0.05, high=1.0,
+       source="S0/S3: older staff had little training; at most 18-23% of some 4 million community "
+              "workers held a social-work certificate in 2022 (MCA); no study turns that into "
+              "productivity: assumption for 0.7"),
     _p("skill_sd", "float", 0.12, "Standard deviation of skill.", unit="score", low=0.0, high=0.5,
        source="assumption"),
     _p("priority", "choice", "service_first", "Which comes first after compulsory admin: cases or targets.",
@@ -163,15 +185,46 @@ STAFF = Section("staff", "Community and village workers: hours, skills, burnout,
     _p("burnout_recovery", "float", 0.04, "Burnout lost per week per unit of strain below 1.", unit="1/week",
        low=0.0, high=1.0, source="assumption"),
     _p("burnout_productivity_loss", "float", 0.4, "Productivity lost at full burnout.", unit="share",
-       low=0.0, high=1.0, source="S0: overload lowers service quality and speed"),
-    _p("departure_rate", "float", 0.02, "Weekly chance of leaving at full burnout (scales with burnout²).",
-       unit="1/week", low=0.0, high=1.0, source="assumption"),
+       low=0.0, high=1.0, evidence_kind="literature",
+       source="full burnout taken as clinical severity: Beck et al. (2011), Annals of Family "
+              "Medicine 9(4): each PHQ-9 point costs 1.65% of productivity, 33% at the 'severe' "
+              "threshold of 20 and 45% at the top; the burnout-performance meta-analysis of Corbeanu "
+              "et al. (2023), Eur. J. Work Organ. Psychol., r = -0.17 to -0.23, gives 7-18% for a "
+              "typical burnt-out worker",
+       plausible=(0.1, 0.45),
+       plausible_source="Corbeanu et al. (2023) meta-analysis (a typical burnt-out worker, about 0.1) "
+                        "to the top of the PHQ-9 scale in Beck et al. (2011), 0.45"),
+    _p("departure_rate", "float", 0.008, "Weekly chance of leaving at full burnout (scales with burnout²).",
+       unit="1/week", low=0.0, high=1.0, evidence_kind="literature",
+       source="burnt-out staff leave about twice as often: relative risk 2.1 (Hamidi et al. 2018, BMC "
+              "Health Serv. Res. 18: 851), odds ratio 1.57 (Willard-Grace et al. 2019, Ann. Fam. Med. "
+              "17(1)); on a base of 8-16% a year that adds 0.002-0.007 a week for those surveyed as "
+              "burnt out, about 0.008 at full burnout (burnout² about 0.5 among them)",
+       plausible=(0.004, 0.015),
+       plausible_source="Hamidi et al. (2018) and Willard-Grace et al. (2019): burnt-out staff leave "
+                        "1.6 to 2.7 times as often, on a base of 8-16% a year"),
     _p("base_departure_rate", "float", 0.001, "Weekly chance of leaving for other reasons.",
-       unit="1/week", low=0.0, high=1.0, source="assumption: ~5% turnover a year"),
+       unit="1/week", low=0.0, high=1.0,
+       source="assumption: about 5% a year, inside the range the literature gives: social workers in "
+              "Shenzhen, Beijing, Shanghai and Guangzhou leave at about 20% a year (Zeng, Li & He 2020, "
+              "社会工作与管理 2020(5)), grassroots civil servants at 1-2% (Fuyang, 2012-2022); community "
+              "workers are mostly local women near home (NBS Changzhou survey team 2023), no national "
+              "figure was found. At 10% a year the baseline drifts into overload (docs/odd.md §7.12)",
+       plausible=(0.0004, 0.0045),
+       plausible_source="grassroots civil servants, about 2% a year, to contracted social workers in "
+                        "large cities, about 21% (Zeng, Li & He 2020)"),
     _p("refill_delay_weeks", "int", 12, "Weeks before a vacancy is filled.", unit="weeks",
        low=0, high=520, source="assumption: recruitment takes a quarter"),
     _p("new_worker_skill", "float", 0.5, "Skill of a newly hired worker.", unit="score",
-       low=0.05, high=1.0, source="assumption"),
+       low=0.05, high=1.0, evidence_kind="literature",
+       source="a new hire does 0.53-0.77 of an experienced worker's case work: 0.61 (performance rises "
+              "64% in the first year; De Grip, Sauermann & Sieben 2016, J. Econ. Behav. Organ. 126, "
+              "call-centre agents), 0.67 over the first year (Alpern, 1,800 agents in eight centres), "
+              "new hires taking 1.3-1.8 times as long (workforce-planning practice); 0.5 is 0.71 of "
+              "skill_mean 0.7",
+       plausible=(0.37, 0.54),
+       plausible_source="learning curves of case handlers, 0.53-0.77 of an experienced worker (De Grip "
+                        "et al. 2016; Alpern), times skill_mean 0.7"),
     _p("learning_weeks", "float", 104.0,
        "Weeks over which a newcomer's skill closes the gap to the staff's mean skill (each week by "
        "1/this of what is left).",
@@ -306,12 +359,24 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
        evidence_kind="calibrated"),
     _p("online_available", "bool", True, "An online channel exists.", source="S1: community apps"),
     _p("online_hours_factor", "float", 0.7, "Staff hours of an online case relative to an office case.",
-       unit="×", low=0.0, high=10.0, source="assumption: less reception time"),
+       unit="×", low=0.0, high=10.0,
+       source="assumption: the reception is saved, the casework behind it (about 70% of a case) "
+              "is not; an online contact costs 2-5% of a face-to-face one (Socitm; UK Cabinet Office "
+              "2012) but those figures are for simple contacts, not casework",
+       plausible=(0.3, 1.0),
+       plausible_source="UK local-government channel costs (Socitm: online 15p against face to face "
+                        "£8.62) with a back-office share of 30-100% of a case kept"),
     _p("proxy_hours_factor", "float", 1.6,
        "Staff hours of a case filed by proxy (代办) relative to an office case.", unit="×", low=0.0,
        high=10.0, source="S0/S1: staff fill in forms for residents; assumption for the size"),
     _p("home_visit_hours_factor", "float", 1.3, "Staff hours of a grid worker home visit relative to office.",
-       unit="×", low=0.0, high=10.0, source="assumption: travel time"),
+       unit="×", low=0.0, high=10.0, evidence_kind="literature",
+       source="travel adds 0.3-0.6 of the contact time: home care staff drive 18-26% of their hours "
+              "against 40-62% visiting (BMC Health Services Research 14: 439, 2014, two Norwegian "
+              "municipalities); a grid worker walks a few hundred households, so the low end",
+       plausible=(1.2, 1.6),
+       plausible_source="driving time over visiting time in Norwegian home care, 0.29-0.59 (BMC "
+                        "Health Services Research 14: 439, 2014)"),
     _p("trust_gain", "float", 0.01, "Trust gained when a case is resolved in time.", unit="score",
        low=0.0, high=1.0, source="assumption"),
     _p("negativity_bias", "float", 2.5, "How much more a bad experience weighs than a good one.", unit="×",
