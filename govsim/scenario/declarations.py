@@ -35,7 +35,15 @@ DEPARTMENTS = (
 PRIORITY_RULES = ("service_first", "target_first")
 
 _ASSUME_RATE = ("assumption: about 0.7 needs per resident a year, set so staff work 70-90% of "
-                "contract hours in the baseline, near the edge of overload (S0: few staff, heavy load)")
+                "contract hours in the baseline, near the edge of overload (S0: few staff, heavy load); "
+                "Beijing's 12345 hotline took 0.98 contacts per resident in 2023 (21.43 million for 21.86 "
+                "million), 41.5% of them requests rather than enquiries, and sent 0.21 a resident on to "
+                "agencies in 2020, so 0.7 lies between the two")
+#: Recorded mediations are far fewer than the model's disputes: said beside the dispute rates.
+_DISPUTE_RATE = ("; people's mediation recorded 14.94 million disputes in 2022 (Ministry of Justice, "
+                 "national mediation conference 2023), 0.011 per resident, a sixth of this rate: the "
+                 "count covers written mediations only, and the model's disputes include the neighbours' "
+                 "complaints a community settles by word of mouth")
 
 
 def _p(name: str, kind: str, default: Any, description: str, **kw: Any) -> Param:
@@ -214,7 +222,14 @@ STAFF = Section("staff", "Community and village workers: hours, skills, burnout,
        plausible_source="grassroots civil servants, about 2% a year, to contracted social workers in "
                         "large cities, about 21% (Zeng, Li & He 2020)"),
     _p("refill_delay_weeks", "int", 12, "Weeks before a vacancy is filled.", unit="weeks",
-       low=0, high=520, source="assumption: recruitment takes a quarter"),
+       low=0, high=520,
+       source="assumption: recruitment takes a quarter, as where a reserve list of candidates is kept "
+              "(Ningbo Haishu); one recruitment round takes 15-16 weeks from notice to hiring (Shanghai "
+              "2020), and counties that batch vacancies into one or two rounds a year (Dalian; MCA "
+              "2023 notice) leave them open 28-41 weeks on average: the evidence points longer",
+       plausible=(4.0, 52.0),
+       plausible_source="a reserve list refills in weeks; a once-a-year recruitment round leaves a "
+                        "vacancy open up to a year (Shanghai 2020 round of 15-16 weeks; Dalian)"),
     _p("new_worker_skill", "float", 0.5, "Skill of a newly hired worker.", unit="score",
        low=0.05, high=1.0, evidence_kind="literature",
        source="a new hire does 0.53-0.77 of an experienced worker's case work: 0.61 (performance rises "
@@ -268,14 +283,27 @@ DEPARTMENT_SECTIONS = Section("departments", "County departments: tasks, data sy
     _p("extra_systems", "int", 8, "Other data systems communities must also fill in.", unit="systems",
        low=0, high=100, source="S3: communities entered data into 17 systems (9 departments + 8)"),
     _p("extra_system_hours", "float", 1.0, "Hours per week per community for each extra system.",
-       unit="hours/week", low=0.0, high=40.0, source="assumption"),
+       unit="hours/week", low=0.0, high=40.0,
+       source="assumption: a cadre spends about 1.3 hours a week per work app (seven or eight apps, "
+              "about two hours a day; a Zhejiang discipline inspection) or 0.7 (five apps, 40 minutes "
+              "a day; China Newsweek 2024); the hours per community depend on how many staff log in",
+       plausible=(0.5, 4.0),
+       plausible_source="per-cadre app time in Zhejiang and China Newsweek (2024) reports, 0.7-1.3 "
+                        "hours a week per system, for one to three staff logging in"),
     _p("reporting_hours", "float", 6.0, "Hours per community per week on reports and inspections.",
        unit="hours/week", low=0.0, high=200.0, source="S0/S3: reporting and inspection burden (基层减负)"),
 ))
 
 ORGANISATIONS = Section("organisations", "Social organisations that can be funded to take cases.", (
     _p("per_community", "float", 3.0, "Social organisations per community.", unit="count",
-       low=0.0, high=100.0, source="assumption"),
+       low=0.0, high=100.0, evidence_kind="data",
+       source="MCA via Xinhua (12 July 2023): over 1.75 million community social organisations by the "
+              "end of 2022, about 90% only filed with a street, township or community; over some "
+              "615,000 communities and villages (MCA2020), 2.85 each. The 2017 target (民发〔2017〕191号) "
+              "of at least 10 per urban and 5 per rural community is a target, not a count",
+       plausible=(1.0, 10.0),
+       plausible_source="the national count, about 2.85 per community (MCA 2022), up to the 2017 "
+                        "target of 10 per urban community (民发〔2017〕191号)"),
     _p("share_active", "float", 1 / 3, "Share that are active.", unit="share", low=0.0, high=1.0,
        source="S3: about a third active, a third barely, a third dormant"),
     _p("share_barely", "float", 1 / 3, "Share that barely operate (the rest are dormant).", unit="share",
@@ -315,7 +343,8 @@ def _need(name: str, spec: tuple) -> Section:
     rates, hours, deadline, dept, money, cost, levels, mult = spec
     entries: list[Param] = [
         _p(f"rate_{g}", "float", r, f"{name} needs per {g.replace('_', '-')} resident per year.",
-           unit="1/year", low=0.0, high=100.0, source=_ASSUME_RATE)
+           unit="1/year", low=0.0, high=100.0,
+           source=_ASSUME_RATE + (_DISPUTE_RATE if name == "dispute" else ""))
         for g, r in zip(GROUPS, rates, strict=True)
     ]
     entries += [
@@ -382,8 +411,10 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
     _p("negativity_bias", "float", 2.5, "How much more a bad experience weighs than a good one.", unit="×",
        low=1.0, high=20.0,
        source="Kampen, Van de Walle & Bouckaert 2006: a bad experience with a public agency weighs "
-              "much more than a good one; Baumeister et al. 2001; between loss aversion's 2.25 and "
-              "Gottman's 5:1, no source gives the ratio for services: assumption for 2.5"),
+              "much more than a good one; Skogan (2006), Policing and Society 16(2): a bad encounter "
+              "with the police weighs 4 to 14 times a good one, whose effect is not distinguishable "
+              "from 0. With late_loss 1 and abandon_loss 3 the model's ratios are 2.5 and 7.5; for "
+              "services no source gives it: assumption for 2.5"),
     _p("late_loss", "float", 1.0, "Loss of a late answer in units of trust_gain×negativity_bias.",
        unit="×", low=0.0, high=20.0, source="assumption"),
     _p("abandon_loss", "float", 3.0, "Loss of an abandoned case in units of trust_gain×negativity_bias.",
@@ -448,7 +479,10 @@ BEHAVIOUR = Section("behaviour", "How residents act and how trust moves.", (
        unit="share", low=0.0, high=1.0,
        source="S1: grid workers and staff fill in forms for residents who cannot; assumption for 0.3"),
     _p("patience_weeks", "float", 6.0, "Mean weeks a resident waits past the deadline before giving up.",
-       unit="weeks", low=0.1, high=520.0, source="assumption"),
+       unit="weeks", low=0.1, high=520.0,
+       source="assumption: no survey of how long residents wait was found; with a weekly give-up "
+              "chance of 1/6 half give up within about four weeks, the 30-day windows of the petition "
+              "rules (信访条例 2005: 30 days to ask for a review, at most 30 days' extension)"),
     _p("escalation_rate", "float", 0.1, "Weekly chance a resident with a late case pushes it up a level.",
        unit="1/week", low=0.0, high=1.0, source="S0: petitions (上访)"),
     _p("low_trust_escalation", "float", 3.0, "Extra escalation at zero trust (rate×(1+this×(1-trust))).",

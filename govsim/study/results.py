@@ -43,13 +43,14 @@ def plan_table(store: RunStore, replications: int | None = None) -> pd.DataFrame
     if drawn is None:
         plan = design.merge(seeds, how="cross")
         ids = [run_id(h, s) for h, s in zip(plan["scenario_hash"], plan["seed"], strict=True)]
-        plan = plan.assign(run_id=ids)  # one new block: a wide design stays unfragmented
+        # New columns by concat, not insert: a design of a hundred factors stays one block.
+        plan = pd.concat([plan, pd.DataFrame({"run_id": ids})], axis=1)
         extra: list[str] = []
     else:
         # With a posterior, each replication's scenario (and so its run id) differs: read them.
         plan = design.drop(columns="scenario_hash").merge(drawn, on="point").merge(seeds, on="replication")
         extra = [c for c in drawn.columns if c.startswith(POSTERIOR_PREFIX)]
-    plan = plan.assign(stored=plan["run_id"].isin(store.done()))
+    plan = pd.concat([plan, pd.DataFrame({"stored": plan["run_id"].isin(store.done())})], axis=1)
     return plan[[*PLAN_COLUMNS, *factors, *extra, "stored"]].sort_values(["point", "replication"],
                                                                         ignore_index=True)
 
