@@ -27,7 +27,8 @@ policies absent from the baseline are not screened (they matter only in their
 scenarios). Zero defaults (needs a group does not have) are left out, and so
 are the shares that must not exceed 1 in sum (which level a need goes to; how
 many organisations are active or barely active): varied alone they would make
-impossible scenarios.
+impossible scenarios. The budget year's length is a definition (the calendar
+year, Budget Law art. 18), not an uncertain number, and is left out too.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ sys.path.insert(0, str(ROOT))
 
 METRICS = ("coverage", "trust", "workload", "admin_share", "abandoned_share")
 SIZE = ["population.residents=6000"]
+#: Numbers that are definitions, not estimates: the budget year is the calendar year by law.
+NOT_UNCERTAIN = ("budget.weeks_per_year",)
 
 
 def factors(scenario) -> tuple[list, pd.DataFrame]:
@@ -59,7 +62,7 @@ def factors(scenario) -> tuple[list, pd.DataFrame]:
             default = scenario.get(row["path"])
         except KeyError:
             continue  # a policy's parameter: not in the baseline
-        if not default or _tied(row["path"]):
+        if not default or _tied(row["path"]) or row["path"] in NOT_UNCERTAIN:
             continue
         low, high, how = _range(row, float(default))
         integer = row["kind"] == "int"
@@ -185,7 +188,7 @@ def _num(x: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trajectories", type=int, default=6, help="Morris trajectories (default 6)")
+    parser.add_argument("--trajectories", type=int, default=10, help="Morris trajectories (default 10)")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--seed", type=int, default=20241206, help="master seed")
     parser.add_argument("--top", type=int, default=25, help="rows of the table (default 25)")
@@ -195,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     table, info = screen(args.trajectories, args.workers, args.seed, args.results)
     command = ".venv/bin/python scripts/screen_assumptions.py" + (
-        f" --trajectories {args.trajectories}" if args.trajectories != 6 else "")
+        f" --trajectories {args.trajectories}" if args.trajectories != 10 else "")
     text = markdown(table, info, args.top, command)
     table.to_csv(args.results / "ranking.csv")
     if args.out == "-":
