@@ -159,7 +159,8 @@ def document(result, patterns: Path) -> str:
         "## 7 Model analysis",
         "",
         "Which assumptions matter: `docs/screening.md` (`scripts/screen_assumptions.py`), a Morris "
-        "screen of every assumed number of the baseline county on the headline metrics; its ranking "
+        "screen of every uncertain number of the baseline county on the headline metrics, with its "
+        "evidence; its ranking "
         "chose the defaults to source first (section 3). Sensitivity: `govsim sensitivity "
         "experiments/staff_workload_sobol.yaml` (Sobol' indices of workload, admin share, overtime, "
         "burnout and coverage). Mechanism effects with paired intervals: `docs/mechanism_effects.md` "
