@@ -43,7 +43,14 @@ def write_spec(tmp_path: Path, *, reps: int = 2, steps: int = 6, residents: int 
 def cli(*argv: str, cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "govsim", *argv], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_hear_ctrl_c)
+
+
+def _hear_ctrl_c() -> None:
+    """Give the child the default Ctrl-C: a shell that runs the suite in the background (as
+    ``.ci/run`` runs its second Python) ignores SIGINT, and the child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_runs(runs: Path, count: int, process: subprocess.Popen, timeout: float = 60) -> None:
