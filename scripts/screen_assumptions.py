@@ -51,37 +51,39 @@ NOT_UNCERTAIN = ("budget.weeks_per_year",)
 
 def factors(scenario) -> tuple[list, pd.DataFrame]:
     """The Morris factors: every non-zero number of ``scenario`` that is not a choice, with its range."""
-    from govsim.scenario.jsonschema import describe_params
+    import yaml
+
+    from govsim.scenario.loader import default_declarations
     from govsim.study.specschema import Factor
 
+    written = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+    declared = default_declarations()
     out, rows = [], []
-    for row in describe_params():
-        if row["evidence"] in ("choice", "") or row["kind"] not in ("int", "float"):
+    for path, param in [*((p.name, p) for p in declared.top_level), *declared.model.walk()]:
+        if param.evidence == "choice" or param.kind not in ("int", "float"):
             continue
         try:
-            default = scenario.get(row["path"])
+            default = scenario.get(path)
         except KeyError:
-            continue  # a policy's parameter: not in the baseline
-        if not default or _tied(row["path"]) or row["path"] in NOT_UNCERTAIN:
+            continue  # a parameter the scenario does not have
+        if not default or _tied(path) or path in NOT_UNCERTAIN:
             continue
-        low, high, how = _range(row, float(default))
-        integer = row["kind"] == "int"
+        low, high, how = _range(param, float(default))
+        integer = param.kind == "int"
         if integer:
             low, high = int(np.floor(low)), int(np.ceil(high))
             if high <= low:
                 high = low + 1
-        out.append(Factor(row["path"], low=low, high=high, integer=integer))
-        rows.append({"parameter": row["path"], "default": default, "low": low, "high": high, "range": how,
-                     "evidence": row["evidence"], "set_by_baseline": _sets(row["path"]),
-                     "unit": row["unit"], "source": row["source"]})
+        out.append(Factor(path, low=low, high=high, integer=integer))
+        rows.append({"parameter": path, "default": default, "low": low, "high": high, "range": how,
+                     "evidence": param.evidence, "set_by_baseline": _sets(written, path),
+                     "unit": param.unit, "source": param.source or ""})
     return out, pd.DataFrame(rows)
 
 
-def _sets(path: str) -> bool:
-    """Whether ``scenarios/baseline.yaml`` itself sets ``path`` (rather than take the declared default)."""
-    import yaml
-
-    node = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+def _sets(document: dict, path: str) -> bool:
+    """Whether the scenario file's ``document`` itself sets ``path`` (rather than take the default)."""
+    node = document
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
             return False
@@ -96,18 +98,17 @@ def _tied(path: str) -> bool:
     return tied or path.startswith("organisations.share_")
 
 
-def _range(row: dict, default: float) -> tuple[float, float, str]:
-    if row.get("plausible"):
-        low, high = row["plausible"]
+def _range(param, default: float) -> tuple[float, float, str]:
+    """The plausible range where declared, else half to one and a half times the value, within the
+    hard range."""
+    if param.plausible is not None:
+        low, high = param.plausible
         return float(low), float(high), "plausible"
-    low, high = 0.5 * default, 1.5 * default
-    if default < 0:
-        low, high = high, low
-    bounds = row["range"].strip("[]").split(", ") if row["range"] else []
-    if len(bounds) == 2:
-        lo = -np.inf if bounds[0] in ("-inf", "") else float(bounds[0])
-        hi = np.inf if bounds[1] in ("inf", "") else float(bounds[1])
-        low, high = max(low, lo), min(high, hi)
+    low, high = sorted((0.5 * default, 1.5 * default))
+    if param.low is not None:
+        low = max(low, float(param.low))
+    if param.high is not None:
+        high = min(high, float(param.high))
     return low, high, "±50%"
 
 

@@ -58,6 +58,7 @@ from govsim.io import csv_bytes, json_bytes, write_atomic
 from govsim.study.calibrate import summary_values, target_name
 from govsim.study.design import point_for, replication_seed
 from govsim.study.errors import StudyError
+from govsim.study.executors import check_local, dask_client
 from govsim.study.spec import ExperimentSpec, Factor, Target
 from govsim.study.store import RunStore
 from govsim.study.sweep import experiment_meta
@@ -232,15 +233,10 @@ def sampler(executor: str, workers: int, scheduler: str | None) -> Iterator[Any]
     from pyabc import sampler as samplers
 
     if executor == "dask":
-        from govsim.study.executors import dask_client
-
         with dask_client(workers, scheduler) as client:
             yield samplers.DaskDistributedSampler(dask_client=client)
         return
-    if executor != "local":
-        raise StudyError(f"unknown executor {executor!r}; expected local or dask")
-    if scheduler is not None:
-        raise StudyError("--scheduler is for --executor dask")
+    check_local(executor, scheduler)
     if workers <= 1:
         yield samplers.SingleCoreSampler()
     else:

@@ -85,6 +85,15 @@ def _watch_parent(pid: int, interval: float = 1.0) -> None:
             continue
 
 
+def check_local(kind: str, scheduler: str | None) -> None:
+    """Refuse an executor other than ``local`` or ``dask``, and a scheduler without Dask (what is
+    left of ``kind`` is then the local pool)."""
+    if kind != "local":
+        raise StudyError(f"unknown executor {kind!r}; expected one of: {', '.join(EXECUTORS)}")
+    if scheduler is not None:
+        raise StudyError("--scheduler is for --executor dask")
+
+
 @contextlib.contextmanager
 def make_executor(kind: str = "local", workers: int = 1,
                   scheduler: str | None = None) -> Iterator[cf.Executor]:
@@ -102,10 +111,7 @@ def make_executor(kind: str = "local", workers: int = 1,
         with _dask_executor(workers, scheduler) as executor:
             yield executor
         return
-    if kind != "local":
-        raise StudyError(f"unknown executor {kind!r}; expected one of: {', '.join(EXECUTORS)}")
-    if scheduler is not None:
-        raise StudyError("--scheduler is for --executor dask")
+    check_local(kind, scheduler)
     if workers <= 1:
         yield SerialExecutor()
         return

@@ -138,20 +138,15 @@ def execute_runs(tasks: Iterator[RunTask], keep: Callable[[RunRecord], None], *,
         execute_runs(tasks, keep, executor=pool, workers=workers, scheduler=None)
 
 
-def planned_runs(pts: Sequence[Point], master: int, replications: int, *,
-                 cases: bool = False, posterior: Posterior | None = None) -> dict[str, RunTask]:
-    """Every run of the design, replication by replication, keyed by run id (duplicates once).
+def plan_runs(pts: Sequence[Point], master: int, replications: int, *, cases: bool = False,
+              posterior: Posterior | None = None) -> tuple[dict[str, RunTask], pd.DataFrame]:
+    """Every run of the design, replication by replication, keyed by run id (duplicates once),
+    and the plan table: one row per point and replication with its run id, scenario hash and
+    (``posterior:PATH`` columns) the parameter values drawn.
 
     ``cases`` asks each run for its case ledger as well; with a ``posterior``, each
     replication's runs use that replication's parameter draw.
     """
-    return plan_runs(pts, master, replications, cases=cases, posterior=posterior)[0]
-
-
-def plan_runs(pts: Sequence[Point], master: int, replications: int, *, cases: bool = False,
-              posterior: Posterior | None = None) -> tuple[dict[str, RunTask], pd.DataFrame]:
-    """:func:`planned_runs`, and the plan table: one row per point and replication with its
-    run id, scenario hash and (``posterior:PATH`` columns) the parameter values drawn."""
     if posterior is not None:
         check_not_varied(posterior, {point.label: point.scenario for point in pts})
     drawn = draws(posterior, replications, master) if posterior is not None else [{}] * replications
