@@ -7,8 +7,7 @@ pandas tables; :func:`load_results` reads an experiment's results directory
 """
 
 from govsim.scenario import Scenario, ScenarioError, load_scenario
-
-__version__ = "0.1.0"
+from govsim.version import __version__
 
 __all__ = ["RunResult", "Scenario", "ScenarioError", "__version__", "load_results", "load_scenario",
            "simulate"]

@@ -26,18 +26,23 @@ from pathlib import Path
 from typing import Any
 
 from govsim import ScenarioError, __version__
+from govsim.console import (
+    EXIT_FAILURE,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPE,
+    UsageError,
+    err,
+    format_value,
+    int_at_least,
+    quiet,
+)
 
 #: The scenario ``govsim run`` uses when none is named, if the source tree has it.
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 #: Where runs go when ``--out`` is not given (relative to the working directory).
 RUNS_DIR = Path("runs")
-
-EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
-
-
-class UsageError(Exception):
-    """A bad command line that argparse cannot catch; ``str()`` is the message."""
-
 
 def _version_text() -> str:
     """govsim's version and the versions its results depend on, for bug reports."""
@@ -51,7 +56,7 @@ def _version_text() -> str:
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """Warnings as one sentence on stderr, like errors (no source line of govsim's own)."""
-    _err(f"govsim: warning: {message}")
+    err(f"govsim: warning: {message}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,19 +84,19 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         if debug:
             raise
-        _err("interrupted")
+        err("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_PIPE
-    except Exception as err:
+    except Exception as error:
         if debug:
             raise
-        if _is_input_error(err):
-            _err(str(err) if isinstance(err, ScenarioError) else f"govsim: error: {err}")
+        if _is_input_error(error):
+            err(str(error) if isinstance(error, ScenarioError) else f"govsim: error: {error}")
             return EXIT_INPUT
-        _err(f"govsim: error: {type(err).__name__}: {err}")
-        _err("run with --debug for the traceback")
+        err(f"govsim: error: {type(error).__name__}: {error}")
+        err("run with --debug for the traceback")
         return EXIT_FAILURE
 
 
@@ -110,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_run, _add_validate, _add_plot, _add_params, _add_schema):
+    for add in (_add_run, _add_validate, _add_plot, _add_params, _add_schema, _add_plugins):
         add(sub, common)
     from govsim.study.cli import add_commands  # sweep, compare, report, sensitivity, calibrate, export
 
@@ -176,6 +181,15 @@ def _add_params(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_params)
 
 
+def _add_plugins(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("plugins", parents=[common], help="list the installed policy and metric plugins",
+                       description="List every policy type and metric that installed packages provide "
+                                   "(govsim's own included), and any plugin left out, with the reason.",
+                       epilog="Exit status: 0 when every installed plugin loaded; 2 when one was left out.")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_plugins)
+
+
 def _add_schema(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("schema", parents=[common], help="write the JSON Schema of scenario files",
                        description="Write the JSON Schema of scenario files, for editors' YAML support.")
@@ -208,7 +222,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _progress_bar(args, scenario) as progress:
         result = simulate(scenario, progress=progress, cases=args.cases)
     write_run(result, out, overwrite=args.overwrite, figure=args.plot)
-    if _quiet(args):
+    if quiet(args):
         return EXIT_OK
     headline = result.headline()
     figure = str(out / "figure.png") if args.plot else None
@@ -235,11 +249,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.scenarios:
         try:
             scenario = _load(path, args.overrides)
-        except ScenarioError as err:
+        except ScenarioError as error:
             failed += 1
-            _err(str(err))
+            err(str(error))
             continue
-        if not _quiet(args):
+        if not quiet(args):
             print(f"ok: {scenario.name} (hash {scenario.hash[:12]}) {path}")
     return EXIT_INPUT if failed else EXIT_OK
 
@@ -252,11 +266,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     run = read_run(args.run_dir)
     lang = figure_lang(args.lang)
-    if lang != args.lang and not _quiet(args):
-        _err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
+    if lang != args.lang and not quiet(args):
+        err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
     out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}",
                    lang=lang)
-    if not _quiet(args):
+    if not quiet(args):
         print(out)
     return EXIT_OK
 
@@ -270,15 +284,42 @@ def cmd_params(args: argparse.Namespace) -> int:
         needle = args.filter.lower()
         rows = [r for r in rows if any(needle in str(r.get(k) or "").lower()
                                        for k in ("path", "description", "source"))]
-    if _quiet(args):
+    if quiet(args):
         return EXIT_OK
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif rows:
         print(params_text(rows))
     else:
-        _err(f"no parameter matches {args.filter!r}")
+        err(f"no parameter matches {args.filter!r}")
     return EXIT_OK
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """``govsim plugins``: what each installed package provides, and what was left out."""
+    import warnings as _warnings
+
+    from govsim.scenario import plugins
+
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", plugins.PluginWarning)  # listed below instead
+        found = plugins.registry()
+    kinds = (("policy", found.policies), ("metric", found.metrics))
+    rows = [{"kind": kind, "name": name, "distribution": found.origin[name]}
+            for kind, names in kinds for name in sorted(names)]
+    refused = [{"group": p.group, "name": p.name, "distribution": p.distribution, "target": p.target,
+                "reason": p.reason} for p in found.problems]
+    if args.json:
+        print(json.dumps({"api_version": plugins.API_VERSION, "provided": rows, "left_out": refused},
+                         indent=2, ensure_ascii=False))
+    elif not quiet(args):
+        width = max(len(r["name"]) for r in rows) if rows else 0
+        print(f"govsim extension API {plugins.API_VERSION}")
+        for r in rows:
+            print(f"  {r['kind']:<6}  {r['name']:<{width}}  from {r['distribution']}")
+        for problem in found.problems:
+            err(f"left out: {problem}")
+    return EXIT_INPUT if found.problems else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -287,15 +328,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.out is None:
-        if not _quiet(args):
+        if not quiet(args):
             sys.stdout.write(text)
         return EXIT_OK
-    from govsim.io import write_atomic
+    from govsim.files import write_atomic
 
     if not args.out.parent.is_dir():
         raise UsageError(f"{args.out.parent}: no such directory")
     write_atomic(args.out, text.encode("utf-8"))
-    if not _quiet(args):
+    if not quiet(args):
         print(args.out)
     return EXIT_OK
 
@@ -308,18 +349,6 @@ def headline_text(headline: Any) -> str:
     wl = max(len(r[0]) for r in rows)
     wv = max(len(r[1]) for r in rows)
     return "\n".join(f"  {label:<{wl}}  {value:>{wv}}  {unit}".rstrip() for label, value, unit in rows)
-
-
-def format_value(value: Any, unit: str) -> tuple[str, str]:
-    """A value as text, with the unit it is shown in: shares as percent, big numbers grouped."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a", unit
-    v = float(value)
-    if unit == "share":
-        return f"{100 * v:.1f}", "%"
-    if abs(v) >= 100:
-        return f"{v:,.0f}", unit
-    return ("0" if v == 0 else f"{v:.3g}"), unit
 
 
 def params_text(rows: list[dict[str, Any]]) -> str:
@@ -365,7 +394,7 @@ def _run_overrides(args: argparse.Namespace) -> list[str]:
 def _progress_bar(args: argparse.Namespace, scenario: Any) -> Iterator[Callable[[int, int], None] | None]:
     """A tqdm bar on stderr as a ``progress(done, total)`` callback, or None when off."""
     show = args.progress if args.progress is not None else sys.stderr.isatty()
-    if not show or _quiet(args):
+    if not show or quiet(args):
         yield None
         return
     from tqdm import tqdm
@@ -380,36 +409,17 @@ def _progress_bar(args: argparse.Namespace, scenario: Any) -> Iterator[Callable[
         yield update
 
 
-def int_at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse ``type=`` for whole numbers of at least ``minimum`` (seeds, weeks, counts)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
 _seed, _positive_int = int_at_least(0), int_at_least(1)
 
 
-def _is_input_error(err: Exception) -> bool:
-    if isinstance(err, ScenarioError | UsageError):
+def _is_input_error(error: Exception) -> bool:
+    if isinstance(error, ScenarioError | UsageError):
         return True
     io_module = sys.modules.get("govsim.io")  # not imported: cannot be its error
-    if io_module is not None and isinstance(err, io_module.RunDirError):
+    if io_module is not None and isinstance(error, io_module.RunDirError):
         return True
     study_errors = sys.modules.get("govsim.study.errors")
-    return study_errors is not None and isinstance(err, study_errors.StudyError)
-
-
-def _quiet(args: argparse.Namespace) -> bool:
-    return bool(getattr(args, "quiet", False))
+    return study_errors is not None and isinstance(error, study_errors.StudyError)
 
 
 def _finite(value: Any) -> float | None:
@@ -428,10 +438,6 @@ def _show(value: Any) -> str:
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -14,13 +14,9 @@ byte-identical files and a run can be compared to a rerun with ``cmp``.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
 import json
 import math
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from govsim.files import csv_bytes, fsync_dir, json_bytes, parquet_bytes, sha256, write_atomic
 from govsim.metrics import METRICS, headline_table
 
 #: Version of the run-directory layout, recorded in the manifest.
@@ -235,55 +232,11 @@ def verify_files(path: Path, manifest: Mapping[str, Any]) -> None:
         if not file.is_file():
             raise RunDirError(f"{file}: missing, but listed in {MANIFEST}; the run directory is damaged.")
         data = file.read_bytes()
-        if len(data) != expected.get("bytes") or _sha256(data) != expected.get("sha256"):
+        if len(data) != expected.get("bytes") or sha256(data) != expected.get("sha256"):
             raise RunDirError(
                 f"{file}: does not match its checksum in {MANIFEST}; it was changed or damaged "
                 "after the run was written. Run it again, or read it with verify=False."
             )
-
-
-def write_atomic(path: Path, data: bytes) -> dict[str, Any]:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never part.
-
-    The bytes go to a temporary file in the same directory (so the final
-    rename cannot cross file systems), are flushed and fsynced, then renamed
-    over ``path``. On any failure, including Ctrl-C, the temporary is removed.
-
-    Returns:
-        ``{"sha256": ..., "bytes": ...}`` of what was written, for the manifest.
-    """
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    # os.open with mode 0o666 lets the umask decide permissions, as for any new file
-    # (tempfile.mkstemp would make them private).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-    return {"sha256": _sha256(data), "bytes": len(data)}
-
-
-def parquet_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as Parquet (zstd), keeping categorical and nullable integer columns as they are."""
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False, compression="zstd")
-    return buffer.getvalue()
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as CSV bytes, floats in shortest exact form, NaN as an empty field."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            out[column] = [_float_text(x) for x in out[column].tolist()]
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def labelled_summary(summary: pd.DataFrame) -> pd.DataFrame:
@@ -325,19 +278,13 @@ def figure_title(result: Any) -> str:
     return f"{name or 'run'} — seed {result.seed}"
 
 
-def json_bytes(document: Any) -> bytes:
-    """JSON as stable, human-readable bytes; NaN and infinities become null (JSON has none)."""
-    text = json.dumps(_clean(document), indent=2, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
-
-
 def _prepare_dir(out: Path, manifest: Mapping[str, Any], overwrite: bool) -> None:
     check_run_dir(out, manifest, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     if (out / MANIFEST).exists():
         # Mark the directory incomplete while its files are replaced.
         (out / MANIFEST).unlink()
-        _fsync_dir(out)
+        fsync_dir(out)
 
 
 #: Manifest keys that say which run a directory holds.
@@ -353,44 +300,8 @@ def _describe(manifest: Any) -> str:
     return f"scenario {name}, hash {digest}, seed {manifest.get('seed')}, {manifest.get('steps')} weeks"
 
 
-def _float_text(x: float) -> str:
-    return "" if math.isnan(x) else repr(float(x))
-
-
 def _json_float(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return _clean(value.item())
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    # Make the rename itself durable; not possible on every platform (Windows).
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

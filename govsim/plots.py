@@ -27,9 +27,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
+from govsim.files import write_atomic
 from govsim.fonts import figure_lang
 from govsim.i18n import group_label, metric_label, text, unit_label
-from govsim.io import write_atomic
 from govsim.metrics import METRICS
 
 #: Okabe & Ito (2008), "Color Universal Design", without black (kept for overall)

@@ -124,10 +124,10 @@ def versions() -> dict[str, str]:
 def _versions() -> tuple[tuple[str, str], ...]:
     from importlib import metadata
 
-    import govsim
+    from govsim.version import __version__
 
     packages = ((name, metadata.version(name)) for name in ("mesa", "numpy", "pandas"))
-    return (("govsim", govsim.__version__), *packages, ("python", platform.python_version()))
+    return (("govsim", __version__), *packages, ("python", platform.python_version()))
 
 
 @functools.cache

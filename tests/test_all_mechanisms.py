@@ -12,7 +12,7 @@ from conftest import ROOT, SMALL, assert_cases_conserved, assert_hours_balance
 
 import govsim
 from govsim.model import GovModel
-from govsim.policies import policy_types
+from govsim.scenario.plugins import policy_types
 
 ALL = ROOT / "benchmarks" / "all_mechanisms.yaml"
 

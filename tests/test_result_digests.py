@@ -37,7 +37,8 @@ def scenario_files() -> dict[str, Path]:
 def digests(path: Path) -> dict[str, str]:
     """SHA-256 of a short run's two tables, encoded as ``govsim run`` writes them."""
     import govsim
-    from govsim.io import csv_bytes, labelled_summary
+    from govsim.files import csv_bytes
+    from govsim.io import labelled_summary
 
     result = govsim.simulate(govsim.load_scenario(path, overrides=SHRINK), seed=SEED)
     tables = {"timeseries": csv_bytes(result.timeseries),

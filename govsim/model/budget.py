@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.model.allocate import grouped_sum, order_by, serve_in_order
-from govsim.model.hierarchy import Hierarchy
 from govsim.scenario.declarations import CATEGORIES
+from govsim.scenario.layout import Hierarchy
 
 
 class Budget:

@@ -13,7 +13,6 @@ from govsim.model import caseflow
 from govsim.model.allocate import segment_sums
 from govsim.model.budget import Budget
 from govsim.model.cases import Cases
-from govsim.model.hierarchy import build_hierarchy, township_capacity
 from govsim.model.ledger import CaseLedger, DueBook
 from govsim.model.levers import Levers
 from govsim.model.needs import NeedTable
@@ -21,6 +20,7 @@ from govsim.model.observe import record_week
 from govsim.model.offices import admin_hours, build_departments
 from govsim.model.organisations import build_organisations, capacity_matrix
 from govsim.model.petitions import Petitions
+from govsim.model.policy import build_policies
 from govsim.model.residents import REPORT_GROUPS, Residents
 from govsim.model.schedule import NeedSchedule
 from govsim.model.shut_out import WaitingNeeds
@@ -28,7 +28,7 @@ from govsim.model.streams import Streams
 from govsim.model.trust import COMMUNITY, case_attribution_table
 from govsim.model.workforce import Workforce
 from govsim.model.workplan import HourPlan, plan_hours
-from govsim.policies import build_policies
+from govsim.scenario.layout import build_hierarchy, township_capacity
 
 if TYPE_CHECKING:
     from govsim.scenario import Scenario

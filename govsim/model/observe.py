@@ -15,8 +15,8 @@ from govsim.model.trust import LEVELS
 if TYPE_CHECKING:
     from govsim.model.caseflow import WeekTally
     from govsim.model.govmodel import GovModel
+    from govsim.model.policy import Policy
     from govsim.model.workplan import HourPlan
-    from govsim.policies.base import Policy
 
 
 def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:

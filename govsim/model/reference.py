@@ -32,7 +32,7 @@ from govsim.model.trust import COMMUNITY_ONLY, LEVELS, LOCAL
 from govsim.scenario.declarations import CATEGORIES, FLAGS, GROUPS
 
 if TYPE_CHECKING:
-    from govsim.model.hierarchy import Hierarchy
+    from govsim.scenario.layout import Hierarchy
 
 
 def weekly_need_rates(needs: dict, weeks: int, group: int, flags: tuple[bool, ...]) -> list[float]:

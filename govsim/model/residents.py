@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from govsim.model.hierarchy import Hierarchy
 from govsim.model.trust import COMMUNITY_ONLY, LOCAL, TrustBook
 from govsim.scenario.declarations import CATEGORIES, FLAGS, GROUPS
+from govsim.scenario.layout import Hierarchy
 
 #: Groups that metrics are reported by: the age groups, then the flags.
 REPORT_GROUPS = (*GROUPS, *FLAGS)

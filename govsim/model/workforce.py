@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.model.allocate import order_by
-from govsim.model.hierarchy import Hierarchy
+from govsim.scenario.layout import Hierarchy
 
 #: ``refill_week`` of a post that is filled or not to be refilled (weeks may be negative).
 NO_REFILL = np.iinfo(np.int64).min

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.policies.base import Policy, declare
+from govsim.model.policy import Policy, declare
 from govsim.scenario.declarations import CATEGORIES
 from govsim.scenario.params import Param
 

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model.allocate import order_by, segment_sums, serve_in_order
+from govsim.model.policy import Policy, declare
 from govsim.model.trust import COMMUNITY, mandate_attribution
-from govsim.policies.base import Policy, declare
 from govsim.policies.reporting import REPORTING_PARAMS, Reporter
 from govsim.scenario.params import Param
 

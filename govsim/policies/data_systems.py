@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsim.policies.base import Policy, declare
+from govsim.model.policy import Policy, declare
 from govsim.scenario.declarations import DEPARTMENTS
 from govsim.scenario.params import Param
 

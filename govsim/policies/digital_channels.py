@@ -46,10 +46,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model.cases import OFFICE, ONLINE, PROXY
+from govsim.model.policy import Policy, declare
 from govsim.model.residents import ELDERLY
 from govsim.model.selection import sample_segments
 from govsim.model.trust import attribution
-from govsim.policies.base import Policy, declare
 from govsim.scenario.params import Param
 
 if TYPE_CHECKING:

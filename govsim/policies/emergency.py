@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.policies.base import FOREVER, Policy, declare
+from govsim.model.policy import FOREVER, Policy, declare
 from govsim.scenario.declarations import CATEGORIES
 from govsim.scenario.params import Param
 

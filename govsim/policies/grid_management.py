@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govsim.policies.base import Policy, declare
+from govsim.model.policy import Policy, declare
 from govsim.scenario.params import Param
 
 if TYPE_CHECKING:

@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model import caseflow
+from govsim.model.policy import FOREVER, Policy, declare
 from govsim.model.residents import _beta
-from govsim.policies.base import FOREVER, Policy, declare
 from govsim.scenario.declarations import FLAGS
 from govsim.scenario.params import Param
 

@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from govsim.model import caseflow
+from govsim.model.policy import Policy, declare
 from govsim.model.residents import ELDERLY, MEMBERSHIP, N_STRATA
 from govsim.model.selection import mask_of
-from govsim.policies.base import Policy, declare
 from govsim.scenario.declarations import CATEGORIES, FLAGS
 from govsim.scenario.params import Param
 

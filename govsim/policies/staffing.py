@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.policies.base import Policy, declare
+from govsim.model.policy import Policy, declare
 from govsim.scenario.params import Param
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.model.policy import Policy, declare
 from govsim.model.trust import COMMUNITY, mandate_attribution
-from govsim.policies.base import Policy, declare
 from govsim.policies.reporting import REPORTING_PARAMS, Reporter, inflate
 from govsim.scenario.params import Param
 

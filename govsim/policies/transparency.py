@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.model.policy import Policy, declare
 from govsim.model.trust import COMMUNITY
-from govsim.policies.base import Policy, declare
 from govsim.scenario.declarations import CATEGORIES
 from govsim.scenario.params import Param
 

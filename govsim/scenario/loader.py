@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govsim.scenario import yamlio
+from govsim.scenario import plugins, yamlio
 from govsim.scenario.errors import Origin, Problem, ScenarioError, show
-from govsim.scenario.params import Param, Section
+from govsim.scenario.memory import estimate_bytes
+from govsim.scenario.params import Declarations
 from govsim.scenario.plausibility import warn_if_implausible
 from govsim.scenario.scenario import Scenario
 from govsim.scenario.suggest import close_file
@@ -40,51 +41,24 @@ MEMORY_SHARE = 0.8
 Overrides = Mapping[str, Any] | Sequence[str] | None
 
 
-@dataclass(frozen=True)
-class Declarations:
-    """Everything the loader validates against; injectable for tests and tools.
-
-    Attributes:
-        model: Root section holding the model sections.
-        top_level: Top-level scalar params (name, description, seed, steps).
-        checks: Cross-field checks on the resolved model params; each returns
-            ``(dotted.path, message)`` problems.
-        policy_types: Known policy ``type:`` names.
-        policy_section: The declared params of one policy type.
-        estimate_bytes: Estimated memory of a run, or None when unknown.
-    """
-
-    model: Section
-    top_level: tuple[Param, ...]
-    checks: tuple[Callable[[dict], list[tuple[str, str]]], ...] = ()
-    policy_types: Callable[[], Sequence[str]] = tuple
-    policy_section: Callable[[str], Section] = field(default=lambda name: Section(name, ""))
-    estimate_bytes: Callable[[dict], int | None] | None = None
-
-
 def default_declarations() -> Declarations:
-    """The real model's declarations (imported late: they pull in the policies)."""
-    from govsim import policies
+    """The real model's declarations, with the policy types of every installed plugin."""
     from govsim.scenario import declarations
 
     return Declarations(
         model=declarations.MODEL,
         top_level=tuple(declarations.TOP_LEVEL),
         checks=tuple(declarations.CHECKS),
-        policy_types=policies.policy_types,
-        policy_section=policies.policy_section,
-        estimate_bytes=_model_estimate,
+        policy_types=plugins.policy_types,
+        policy_section=plugins.policy_section,
+        estimate_bytes=estimate_bytes,
+        policy_refused=_refused,
     )
 
 
-def _model_estimate(params: dict) -> int | None:
-    try:
-        from govsim.model.memory import estimate_bytes
-    except ModuleNotFoundError as exc:
-        if exc.name in ("govsim.model.memory", "govsim.model"):
-            return None  # no estimator yet: nothing to check against
-        raise
-    return int(estimate_bytes(params))
+def _refused(type_name: str) -> str | None:
+    problem = plugins.registry().refused(type_name)
+    return None if problem is None else str(problem)
 
 
 def load_scenario(
@@ -344,7 +318,7 @@ def _resolve(doc: _Doc, overrides: Overrides, decl: Declarations, max_memory: in
              source: str | None) -> Scenario:
     problems = _apply_overrides(doc, overrides)
     validator = Validator(decl.model, decl.top_level, decl.policy_types, decl.policy_section,
-                          doc.where)
+                          doc.where, decl.policy_refused)
     top, params, policies = validator.document(doc.data)
     problems += validator.problems
     if problems:

@@ -12,7 +12,7 @@ apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,3 +181,27 @@ def _copy(value: Any) -> Any:
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """Everything the loader validates against; injectable for tests and tools.
+
+    Attributes:
+        model: Root section holding the model sections.
+        top_level: Top-level scalar params (name, description, seed, steps).
+        checks: Cross-field checks on the resolved model params; each returns
+            ``(dotted.path, message)`` problems.
+        policy_types: Known policy ``type:`` names.
+        policy_section: The declared params of one policy type.
+        estimate_bytes: Estimated memory of a run, or None when unknown.
+        policy_refused: Why a policy type's plugin was left out, when it was installed but refused.
+    """
+
+    model: Section
+    top_level: tuple[Param, ...]
+    checks: tuple[Callable[[dict], list[tuple[str, str]]], ...] = ()
+    policy_types: Callable[[], Sequence[str]] = tuple
+    policy_section: Callable[[str], Section] = field(default=lambda name: Section(name, ""))
+    estimate_bytes: Callable[[dict], int | None] | None = None
+    policy_refused: Callable[[str], str | None] = field(default=lambda name: None)

@@ -36,7 +36,7 @@ class ScenarioWarning(UserWarning):
 
 def implausible(params: dict[str, Any]) -> list[str]:
     """Sentences naming each implausible unit the scenario implies (empty when none)."""
-    from govsim.model.hierarchy import build_hierarchy
+    from govsim.scenario.layout import build_hierarchy
 
     if "hierarchy" not in params or "population" not in params:
         return []  # a model of other declarations (the loader's own tests)

@@ -21,7 +21,7 @@ from govsim.scenario import yamlio
 from govsim.scenario.suggest import closest
 
 if TYPE_CHECKING:
-    from govsim.scenario.loader import Declarations
+    from govsim.scenario.params import Declarations
 
 #: Top-level keys that are fields of the scenario, in document order.
 _FIELDS = ("name", "description", "seed", "steps")

@@ -45,14 +45,17 @@ class Validator:
         policy_types: Known policy type names.
         policy_section: Declared params of a policy type.
         where: Maps a dotted path to where it was written.
+        policy_refused: Why an unknown policy type's plugin was left out, if one was.
     """
 
     def __init__(self, model: Section, top_level: Sequence[Param],
                  policy_types: Callable[[], Sequence[str]],
                  policy_section: Callable[[str], Section],
-                 where: Callable[[str | None], Origin]) -> None:
+                 where: Callable[[str | None], Origin],
+                 policy_refused: Callable[[str], str | None] = lambda name: None) -> None:
         self.model, self.top_level = model, tuple(top_level)
         self.policy_types, self.policy_section, self.where = policy_types, policy_section, where
+        self.policy_refused = policy_refused
         self.problems: list[Problem] = []
 
     def document(self, data: dict[str, Any]) -> tuple[dict, dict, list[dict]]:
@@ -136,11 +139,17 @@ class Validator:
         ptype = item.get("type")
         if not isinstance(ptype, str) or ptype not in types:
             said = "has no type" if "type" not in item else f"type {show(ptype)} is not a known policy type"
+            refused = self.policy_refused(ptype) if isinstance(ptype, str) else None
+            if refused:
+                said += f": its {refused}"
+            suggestion = closest(ptype, types) if isinstance(ptype, str) else None
+            hint = None if suggestion or refused or "type" not in item else (
+                "a policy type that is not built in comes from a plugin package: install the package "
+                "that provides it ('govsim plugins' lists the plugins installed)")
             self.problems.append(Problem(
                 f"{path} {said}. Expected one of: {one_of(types)}", self.where(f"{path}.type"),
                 key=f"{path}.type", expected=f"one of: {one_of(types)}",
-                got=show(ptype) if "type" in item else None,
-                suggestion=closest(ptype, types) if isinstance(ptype, str) else None))
+                got=show(ptype) if "type" in item else None, suggestion=suggestion, hint=hint))
             return None
         rest = {k: v for k, v in item.items() if k != "type"}
         params = self.section(self.policy_section(ptype), rest, path, ("type",), f"a {ptype!r} policy")

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.io import csv_bytes, json_bytes, write_atomic
+from govsim.files import csv_bytes, json_bytes, write_atomic
 from govsim.study.calibrate import summary_values, target_name
 from govsim.study.design import point_for, replication_seed
 from govsim.study.errors import StudyError

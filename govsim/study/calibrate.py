@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.io import csv_bytes, write_atomic
+from govsim.files import csv_bytes, write_atomic
 from govsim.study import stats
 from govsim.study.calibration_io import write_calibrated
 from govsim.study.design import Point, point_for, replication_seed

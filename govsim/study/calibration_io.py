@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.io import write_atomic
+from govsim.files import write_atomic
 from govsim.scenario import load_scenario, yamlio
 from govsim.study.design import Point
 from govsim.study.errors import StudyError

@@ -13,14 +13,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from govsim.cli import EXIT_FAILURE, EXIT_OK, UsageError, int_at_least
+from govsim.console import EXIT_FAILURE, EXIT_OK, UsageError, int_at_least, quiet
+from govsim.files import jsonable
 
 #: Calibration methods (as in :data:`govsim.study.specschema.METHODS`, not imported: it loads pandas).
 METHODS = ("nelder-mead", "powell", "differential-evolution", "abc")
@@ -178,7 +178,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     spec = _load_spec(args)
     posterior = _posterior(args)
-    with _interrupted(spec, args), _progress(args, "sweep") as progress:
+    with _interrupted(spec, args), run_progress(args, "sweep") as progress:
         summary = run_sweep(spec, out=args.out, resume=args.resume, workers=args.workers,
                             executor=args.executor, scheduler=args.scheduler, progress=progress,
                             cases=args.cases, posterior=posterior)
@@ -189,7 +189,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "intervals": intervals_note(posterior)}
     if args.json:
         _print_json(document, args)
-    elif not _quiet(args):
+    elif not quiet(args):
         print(f"{spec.name}: {summary.planned} runs ({summary.already} already stored, {summary.done} run "
               f"now, {summary.failed} failed) in {summary.wall_seconds:.1f} s")
         print(document["intervals"])
@@ -204,13 +204,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     spec = _compare_spec(args)
     precision = _precision(args.precision, spec.metrics)
     posterior = _posterior(args)
-    with _interrupted(spec, args), _progress(args, "compare") as progress:
+    with _interrupted(spec, args), run_progress(args, "compare") as progress:
         result = compare(spec, out=args.out, resume=args.resume, precision=precision, max_reps=args.max_reps,
                          workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                          progress=progress, posterior=posterior)
     if args.json:
         _print_json(describe(result), args)
-    elif not _quiet(args):
+    elif not quiet(args):
         from govsim.study.text import comparison_text
 
         print(comparison_text(result))
@@ -222,7 +222,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from govsim.study.report import write_report
 
     out = write_report(args.results, args.out, metrics=args.metrics)
-    if not _quiet(args):
+    if not quiet(args):
         print(out)
     return EXIT_OK
 
@@ -236,7 +236,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from govsim.study.sensitivity import run_sensitivity
 
     spec = _load_spec(args)
-    with _interrupted(spec, args), _progress(args, "sensitivity") as progress:
+    with _interrupted(spec, args), run_progress(args, "sensitivity") as progress:
         result = run_sensitivity(spec, out=args.out, resume=args.resume, workers=args.workers,
                                  executor=args.executor, scheduler=args.scheduler, progress=progress)
     if args.json:
@@ -244,7 +244,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         from govsim.study.text import sensitivity_warning
 
         _print_json({**describe(result), "warning": sensitivity_warning(result)}, args)
-    elif not _quiet(args):
+    elif not quiet(args):
         from govsim.study.text import sensitivity_text
 
         print(sensitivity_text(result))
@@ -258,7 +258,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     spec = _calibration_spec(args)
     if spec.method == "abc":
         return _calibrate_abc(spec, args)
-    with _interrupted(spec, args), _progress(args, "calibrate") as progress:
+    with _interrupted(spec, args), run_progress(args, "calibrate") as progress:
         result = calibrate(spec, out=args.out, resume=args.resume, workers=args.workers,
                            executor=args.executor, scheduler=args.scheduler, progress=progress,
                            scenario_out=args.scenario_out)
@@ -267,7 +267,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                      "evaluations": result.evaluations, "message": result.message,
                      "scenario": str(result.scenario), "targets_met": result.met,
                      "targets": result.targets.to_dict(orient="records")}, args)
-    elif not _quiet(args):
+    elif not quiet(args):
         from govsim.study.text import calibration_text
 
         print(calibration_text(result))
@@ -306,7 +306,7 @@ def _calibrate_abc(spec: Any, args: argparse.Namespace) -> int:
                                executor=args.executor, scheduler=args.scheduler)
     if args.json:
         _print_json(describe(result), args)
-    elif not _quiet(args):
+    elif not quiet(args):
         from govsim.study.text import abc_text
 
         print(abc_text(result))
@@ -318,7 +318,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from govsim.study import export_results
 
     out = export_results(args.results, args.out, scope=args.scope)
-    if not _quiet(args):
+    if not quiet(args):
         print(out)
     return EXIT_OK
 
@@ -452,10 +452,10 @@ def _interrupted(spec: Any, args: argparse.Namespace) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[Any], None] | None]:
+def run_progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[Any], None] | None]:
     """A tqdm bar of runs (done, failed, time left) on stderr, or None when off."""
     show = args.progress if args.progress is not None else sys.stderr.isatty()
-    if not show or _quiet(args):
+    if not show or quiet(args):
         yield None
         return
     from tqdm import tqdm
@@ -480,20 +480,6 @@ def _failures(failed: int, errors: list[str], out: Path) -> int:
 
 
 def _print_json(document: Any, args: argparse.Namespace) -> None:
-    if not _quiet(args):
-        print(json.dumps(_finite(document), ensure_ascii=False, default=str))
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _quiet(args: argparse.Namespace) -> bool:
-    return bool(getattr(args, "quiet", False))
+    if not quiet(args):
+        print(json.dumps(jsonable(document), ensure_ascii=False, default=str))
 

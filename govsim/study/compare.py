@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.io import csv_bytes, write_atomic
+from govsim.files import csv_bytes, write_atomic
 from govsim.scenario import Scenario
 from govsim.study import stats
 from govsim.study.executors import Progress, make_executor

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.io import write_atomic
+from govsim.files import write_atomic
 from govsim.metrics import METRICS
 from govsim.study import figures, stats
 from govsim.study.results import load_results, load_summaries

@@ -143,7 +143,7 @@ def export_results(results_dir: str | os.PathLike[str], path: str | os.PathLike[
     """Write :func:`load_results` to ``.csv`` or ``.parquet`` (by the file's suffix), atomically."""
     import io
 
-    from govsim.io import csv_bytes, write_atomic
+    from govsim.files import csv_bytes, write_atomic
 
     target = Path(path)
     frame = load_results(results_dir, scope=scope)

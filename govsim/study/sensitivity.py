@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.io import csv_bytes, write_atomic
+from govsim.files import csv_bytes, write_atomic
 from govsim.metrics import METRICS
 from govsim.study.design import points, salib_problem, salib_sample
 from govsim.study.errors import StudyError

@@ -11,7 +11,7 @@ Layout::
     DIR/failed/<run_id>.json   one failed run: its error and traceback
     DIR/index.csv              one row per stored run, rebuilt from the files (a convenience)
 
-A run's file is written atomically (:func:`govsim.io.write_atomic`: a
+A run's file is written atomically (:func:`govsim.files.write_atomic`: a
 temporary file, fsync, rename) the moment the run finishes, so a crash,
 Ctrl-C or ``kill -9`` loses only the runs in flight, never leaves half a file,
 and the parent holds no results in memory. The files are the truth: which
@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.io import csv_bytes, json_bytes, write_atomic
+from govsim.files import csv_bytes, json_bytes, write_atomic
 from govsim.study.errors import StudyError
 from govsim.study.worker import META_KEY, RunRecord
 

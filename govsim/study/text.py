@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.cli import format_value
+from govsim.console import format_value
 
 
 def table_text(head: list[str], rows: list[list[str]]) -> str:

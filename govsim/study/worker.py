@@ -137,7 +137,7 @@ def encode_cases(run_id: str, cases: Any) -> bytes:
     """
     import pandas as pd
 
-    from govsim.io import parquet_bytes
+    from govsim.files import parquet_bytes
 
     frame = cases.copy()
     frame.insert(0, "run_id", pd.Categorical([run_id] * len(frame)))

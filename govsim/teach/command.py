@@ -39,7 +39,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, pass the page its settings, serve until Ctrl-C; return the exit code."""
-    from govsim.cli import EXIT_OK, UsageError, _err, _quiet
+    from govsim.console import EXIT_OK, UsageError, err, quiet
     from govsim.teach import server
     from govsim.teach.config import DEFAULT_EXPORTS, Settings
     from govsim.teach.lessons import SCENARIOS, discover_lessons
@@ -54,14 +54,14 @@ def run(args: argparse.Namespace) -> int:
     if not lessons and not lesson:
         raise UsageError(f"{folder}: no scenario files to teach with")
     if not server.is_loopback(args.host):
-        _err(f"warning: serving on {args.host}: anyone who can reach this machine on port {args.port} "
-             "can open the page and change its settings (there is no password); use it only on a "
-             "classroom network you trust")
+        err(f"warning: serving on {args.host}: anyone who can reach this machine on port {args.port} "
+            "can open the page and change its settings (there is no password); use it only on a "
+            "classroom network you trust")
     server.configure(Settings(folder, str(Path(lesson).resolve()) if is_file else lesson, args.lang,
                               args.export_dir or DEFAULT_EXPORTS))
 
     def ready(url: str) -> None:
-        if not _quiet(args):
+        if not quiet(args):
             print(f"govsim teach: the page is at {url} (Ctrl-C to stop)", flush=True)
         if args.browser:
             import webbrowser
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a server is stopped: not a failure
-    if not _quiet(args):
-        _err("govsim teach: stopped")
+    if not quiet(args):
+        err("govsim teach: stopped")
     return EXIT_OK
 
 

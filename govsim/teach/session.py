@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from govsim.io import write_atomic
+from govsim.files import write_atomic
 from govsim.metrics import METRICS, Recorder
 from govsim.scenario import Scenario
 

@@ -19,9 +19,12 @@ QUICK_REPS, QUICK_STEPS = 3, 52
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``check`` subcommand to the ``govsim`` parser."""
-    from govsim.study.cli import _count, default_workers
+    from govsim.console import int_at_least
+    from govsim.study.cli import default_workers
     from govsim.validation.check import DEFAULT_SEED, SCENARIOS
     from govsim.validation.patterns import DEFAULT_PATTERNS
+
+    count = int_at_least(1)
 
     p = sub.add_parser(
         "check", parents=[common], help="run the validation patterns and print their verdicts",
@@ -37,12 +40,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true",
                    help=f"{QUICK_REPS} replications of {QUICK_STEPS} weeks (after the warm-up): a smoke "
                         "test for CI, not a verdict to quote")
-    p.add_argument("--reps", type=_count, metavar="N", help="replications per configuration (default 10)")
-    p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: each scenario's)")
+    p.add_argument("--reps", type=count, metavar="N", help="replications per configuration (default 10)")
+    p.add_argument("--steps", type=count, metavar="T", help="weeks per run (default: each scenario's)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"first seed (default {DEFAULT_SEED})")
     p.add_argument("--only", action="append", default=[], metavar="ID",
                    help="run only this pattern (repeatable)")
-    p.add_argument("--workers", type=_count, default=default_workers(), metavar="N",
+    p.add_argument("--workers", type=count, default=default_workers(), metavar="N",
                    help=f"worker processes (default: {default_workers()}; 1 runs serially)")
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="local pool or Dask")
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address")
@@ -54,8 +57,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the patterns, run the check, print the table (or JSON); return the exit code."""
-    from govsim.cli import EXIT_OK, UsageError
-    from govsim.study.cli import _progress
+    from govsim.console import EXIT_OK, UsageError
+    from govsim.study.cli import run_progress
     from govsim.validation.check import check
     from govsim.validation.patterns import PatternError, load_patterns
 
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         patterns = [p for p in patterns if p.id in args.only]
     reps = args.reps or (QUICK_REPS if args.quick else 10)
     steps = args.steps or (QUICK_STEPS if args.quick else None)
-    with _progress(args, "check") as update:
+    with run_progress(args, "check") as update:
         result = check(patterns, reps=reps, steps=steps, seed=args.seed, scenarios=args.scenarios,
                        executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                        on_progress=update)

@@ -7,6 +7,10 @@ size, a set number to a township) unless the scenario fixes the counts.
 Residents are split between urban and rural areas by ``urban_share`` and
 evenly over the communities of each kind; grids cut each community into
 blocks of ``grid_size`` residents.
+
+It is a pure function of the scenario's parameters, so it sits in the scenario
+layer: the loader checks the layout a scenario implies (:mod:`.plausibility`)
+and the model builds on it, both importing it from below.
 """
 
 from __future__ import annotations

@@ -1,8 +1,12 @@
-"""What every policy shares: declared parameters, an active window, hooks.
+"""The policy protocol: what every policy shares (declared parameters, an active window, hooks).
 
 A policy is plain data in the scenario (``type:`` plus its parameters) and a
-small class here. The model calls the hooks below at fixed phases of its
-step; a policy never edits the model's code, only the state the hooks hand it.
+small class that subclasses :class:`Policy`. The model calls the hooks below at
+fixed phases of its step; a policy never edits the model's code, only the state
+the hooks hand it. The protocol lives in the model because the model is what
+calls it: the policies (``govsim/policies/``, and any plugin's) sit above the
+model and import it, never the reverse. Classes are found through the entry
+points of :mod:`govsim.scenario.plugins`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from govsim.scenario import plugins
 from govsim.scenario.params import Param, Section
 
 if TYPE_CHECKING:
@@ -97,3 +102,15 @@ class Policy:
 def declare(name: str, description: str, *params: Param) -> Section:
     """A policy's parameter section: its own parameters plus the window."""
     return Section(name, description, (*params, *WINDOW))
+
+
+def build_policies(specs: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> list[Policy]:
+    """Instantiate the scenario's resolved policy entries, in order, from the installed types."""
+    built = []
+    for i, spec in enumerate(specs):
+        cls = plugins.policy_class(spec["type"])
+        if not issubclass(cls, Policy):
+            raise TypeError(f"policy type {spec['type']!r}: {cls.__qualname__} does not subclass "
+                            "govsim.api.Policy")
+        built.append(cls({k: v for k, v in spec.items() if k != "type"}, i))
+    return built
