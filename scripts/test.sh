@@ -11,7 +11,7 @@ ensure_venv test
 ensure_system_packages chromium fonts-wqy-microhei
 
 lint=()
-for dir in govsim tests benchmarks scripts; do
+for dir in govsim tests benchmarks scripts examples; do
     if [ -d "$dir" ]; then
         lint+=("$dir")
     fi
