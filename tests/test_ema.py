@@ -1,4 +1,5 @@
-"""EMA Workbench adapter: factors as EMA parameters, replications with govsim's seeds.
+"""EMA Workbench adapter and govsim discover: factors as EMA parameters, replications with govsim's
+seeds, PRIM scenario discovery on a real spec, and the command's output and exit codes.
 
 The EMA tests need EMA Workbench 3, and so Python >= 3.12; on 3.11 they are skipped and only the
 "EMA missing" checks run.
@@ -6,16 +7,21 @@ The EMA tests need EMA Workbench 3, and so Python >= 3.12; on 3.11 they are skip
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
+import json
 import math
 import pickle
 import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import govsim
+from govsim.cli import main
 from govsim.scenario import ScenarioError
 from govsim.study import StudyError, load_spec
 from govsim.study.design import point_for, replication_seed
@@ -147,7 +153,134 @@ def test_a_failed_run_is_counted_not_fatal(tmp_path: Path, monkeypatch) -> None:
     assert math.isnan(out["coverage"]) and out[FAILED] == 1.0
 
 
-# -- EMA missing ------------------------------------------------------------------------------
+# -- PRIM --------------------------------------------------------------------------------------
+
+
+@needs_ema
+def test_prim_finds_the_box_that_holds_the_cases_of_interest() -> None:
+    from govsim.study.discover import PrimSettings, find_boxes
+
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"a": rng.uniform(0, 1, 400), "b": rng.uniform(0, 1, 400)})
+    y = (x["a"] < 0.3).to_numpy()
+    factors = (Factor("x.a", low=0.0, high=1.0), Factor("x.b", low=0.0, high=1.0))
+    boxes = find_boxes(x, y, factors, PrimSettings())
+    assert len(boxes) == 1  # nothing of interest is left outside the first box
+    box = boxes[0]
+    limits = box.limits.set_index("factor")
+    assert list(limits.index) == ["a"]
+    assert limits.loc["a", "low"] is None and abs(limits.loc["a", "high"] - 0.3) < 0.03
+    assert box.coverage > 0.95 and box.density > 0.95
+
+
+def test_the_reported_step_is_the_most_coverage_at_the_threshold() -> None:
+    from govsim.study.discover import choose_step
+
+    trajectory = pd.DataFrame({"coverage": [1.0, 0.95, 0.95, 0.7], "density": [0.5, 0.85, 0.86, 0.97],
+                               "res_dim": [0, 1, 2, 2]})
+    assert choose_step(trajectory, 0.8) == 1  # as much coverage as step 2, with fewer factors
+    assert choose_step(trajectory, 0.9) == 3
+    assert choose_step(trajectory, 0.99) == 3  # none is dense enough: the densest
+
+
+@pytest.fixture(scope="module")
+def found():
+    """PRIM on the real staffing spec, shrunk: 40 samples of a small county for half a year."""
+    if _missing_reason():
+        pytest.skip(_missing_reason())
+    from govsim.study.discover import discover
+
+    spec = load_spec(SOBOL, SMALL, steps=STEPS, replications=1)
+    return discover(spec, "coverage", below=0.2, samples=40, metrics=("workload",))
+
+
+@needs_ema
+def test_prim_on_a_real_spec_restricts_staffing_where_coverage_is_low(found) -> None:
+    from govsim.study.discover import factor_columns
+
+    assert len(found.outcomes) == 40 and found.failed_runs == 0
+    assert 5 < found.of_interest < 35  # the cut splits the samples
+    box = found.boxes[0]
+    for share in (box.coverage, box.density, box.mass):
+        assert 0 <= share <= 1
+    assert box.dense and box.density >= 0.8 and box.coverage >= 0.7
+    staff = box.limits.set_index("factor").loc["per_10k_urban"]
+    # Fewer staff, lower coverage: the box caps staffing from above, well inside its range [12, 24].
+    assert staff["path"] == "staff.per_10k_urban"
+    assert staff["high"] is not None and 14 < staff["high"] < 22
+    assert staff["low"] is None or staff["low"] < 13
+    assert staff["qp_high"] < 0.05
+    # The box's numbers are what its limits give on the samples themselves.
+    x = factor_columns(found.spec, found.experiments)
+    y = found.outcomes["of_interest"].to_numpy()
+    inside = np.ones(len(x), dtype=bool)
+    for row in box.limits.itertuples():
+        inside &= (x[row.factor] >= (row.low if row.low is not None else -np.inf)).to_numpy()
+        inside &= (x[row.factor] <= (row.high if row.high is not None else np.inf)).to_numpy()
+    assert box.coverage == pytest.approx(y[inside].sum() / y.sum())
+    assert box.density == pytest.approx(y[inside].mean())
+    assert box.mass == pytest.approx(inside.mean())
+    coverage = found.outcomes["coverage"].to_numpy()
+    assert coverage[inside].mean() < coverage[~inside].mean()
+    assert found.scores["factor"].iloc[0] == "per_10k_urban"  # the factor that drives coverage
+    assert "workload" in found.outcomes.columns
+
+
+@needs_ema
+def test_the_text_says_each_box_in_words(found) -> None:
+    from govsim.study.discover_cli import discovery_text
+
+    text = discovery_text(found)
+    box = found.boxes[0]
+    assert f"coverage below 0.2 in {found.of_interest} of 40 samples" in text
+    assert f"Box 1: coverage {box.coverage:.2f}" in text and f"density {box.density:.2f}" in text
+    assert "per_10k_urban (staff.per_10k_urban): at most" in text and "(range 12 to 24)" in text
+
+
+@needs_ema
+def test_written_files_hold_the_same_boxes(found, tmp_path: Path) -> None:
+    from govsim.study.discover import describe, write_discovery
+
+    files = write_discovery(found, tmp_path)
+    boxes = pd.read_csv(files["boxes.csv"])
+    assert boxes.loc[boxes["factor"] == "per_10k_urban", "high"].iloc[0] == pytest.approx(
+        found.boxes[0].limits.set_index("factor").loc["per_10k_urban", "high"])
+    assert len(pd.read_csv(files["experiments.csv"])) == len(pd.read_csv(files["outcomes.csv"])) == 40
+    peeling = pd.read_csv(files["peeling.csv"])
+    assert peeling["chosen"].sum() == len(found.boxes)
+    assert files["boxes.png"].read_bytes()[:4] == b"\x89PNG"
+    document = json.loads(files["discovery.json"].read_text())
+    assert document["boxes"][0]["coverage"] == pytest.approx(describe(found)["boxes"][0]["coverage"])
+
+
+@needs_ema
+def test_levers_are_crossed_with_every_scenario(tmp_path: Path) -> None:
+    from govsim.study.discover import discover
+
+    spec = load_spec(_spec_file(tmp_path, MIXED), replications=1)
+    result = discover(spec, "coverage", above=0.5, samples=3, policies=2)
+    assert len(result.experiments) == 6
+    pairs = result.experiments.groupby("scenario", observed=True)["online_hours_factor"].nunique()
+    assert (pairs == 2).all()
+    assert set(result.experiments["online_hours_factor"]) == {0.5, 0.8}
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["discover", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_without_ema_workbench_it_exits_2_saying_how_to_get_it(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "ema_workbench", None)  # import fails, as when not installed
+    code, out, err = _run([str(SOBOL), "--below", "0.8"])
+    assert code == 2 and out == ""
+    assert "pip install 'govsim[ema]'" in err and "3.12" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_the_library_says_so_too(monkeypatch) -> None:
@@ -156,3 +289,43 @@ def test_the_library_says_so_too(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "ema_workbench", None)
     with pytest.raises(StudyError, match=r"govsim\[ema\]"):
         require_ema()
+
+
+@needs_ema
+@pytest.mark.parametrize(("args", "said"), [
+    ([str(RIGIDITY), "--below", "0.8"], "has no factors"),
+    ([str(SOBOL), "--metric", "coverag", "--below", "0.8"], "Did you mean 'coverage'"),
+    ([str(SOBOL), "--below", "0.8", "--threshold", "1.5"], "at most 1"),
+    ([str(SOBOL)], "--below --above is required"),
+    ([str(SOBOL), "--below", "0.8", "--policies", "2", "--steps", "2"], "no factor 'role: lever'"),
+    ([str(ROOT / "experiments" / "nope.yaml"), "--below", "0.8"], "nope.yaml"),
+])
+def test_bad_input_is_exit_2_with_one_clear_message(args: list[str], said: str) -> None:
+    code, out, err = _run(args)
+    assert code == 2 and out == ""
+    assert said in err and "Traceback" not in err
+
+
+@needs_ema
+def test_json_output_and_exit_0(tmp_path: Path) -> None:
+    code, out, err = _run([str(SOBOL), "--set", "population.residents=2000", "--steps", "13", "--reps", "1",
+                           "--samples", "12", "--below", "0.15", "--workers", "1", "--json",
+                           "--out", str(tmp_path / "d")])
+    assert code == 0, err
+    document = json.loads(out)
+    assert (document["spec"], document["metric"], document["condition"], document["value"]) == (
+        "staff_workload_sobol", "coverage", "below", 0.15)
+    assert document["experiments"] == 12 and document["runs"] == 12 and document["failed_runs"] == 0
+    outcomes = pd.read_csv(tmp_path / "d" / "outcomes.csv")
+    assert document["of_interest"] == int((outcomes["coverage"] < 0.15).sum())
+    for box in document["boxes"]:
+        assert 0 <= box["coverage"] <= 1 and 0 <= box["density"] <= 1
+        assert all(limit["path"].count(".") >= 1 for limit in box["limits"])
+    assert set(document["files"]) >= {"experiments.csv", "outcomes.csv", "boxes.csv", "boxes.png"}
+
+
+def test_help_names_the_extra_and_the_python_it_needs(capsys) -> None:
+    assert main(["discover", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: govsim discover") and "--below" in out and "--threshold" in out
+    assert "govsim[ema]" in out and "3.12" in out
