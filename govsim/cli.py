@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     from govsim.validation.command import add_parser as add_check
 
     add_check(sub, common)
+    from govsim.study.discover_cli import add_parser as add_discover  # govsim discover (EMA Workbench)
+
+    add_discover(sub, common)
     _add_teach(sub, common)
     return parser
 

@@ -98,7 +98,8 @@ def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
                              "METRIC=X")
     p.add_argument("--max-reps", type=_count, default=200, metavar="N",
                    help="most replications --precision may run (default: 200)")
-    p.add_argument("--metrics", type=_metrics, metavar="A,B", help="metrics to compare (default: headline)")
+    p.add_argument("--metrics", type=metric_list, metavar="A,B",
+                   help="metrics to compare (default: headline)")
     p.add_argument("--seed", type=int_at_least(0), metavar="N",
                    help="master seed (default: the baseline's seed)")
     p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: the scenarios')")
@@ -116,7 +117,7 @@ def _add_report(sub: Any, common: argparse.ArgumentParser) -> None:
                                    "bands, effects by group and the manifest.")
     p.add_argument("results", type=Path, metavar="DIR", help="results directory of a sweep or comparison")
     p.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: DIR/report.html)")
-    p.add_argument("--metrics", type=_metrics, metavar="A,B", help="metrics to show (default: the spec's)")
+    p.add_argument("--metrics", type=metric_list, metavar="A,B", help="metrics to show (default: the spec's)")
     p.set_defaults(handler=cmd_report)
 
 
@@ -188,7 +189,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "posterior": posterior.describe() if posterior is not None else None,
                 "intervals": intervals_note(posterior)}
     if args.json:
-        _print_json(document, args)
+        print_json(document, args)
     elif not quiet(args):
         print(f"{spec.name}: {summary.planned} runs ({summary.already} already stored, {summary.done} run "
               f"now, {summary.failed} failed) in {summary.wall_seconds:.1f} s")
@@ -209,7 +210,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                          workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                          progress=progress, posterior=posterior)
     if args.json:
-        _print_json(describe(result), args)
+        print_json(describe(result), args)
     elif not quiet(args):
         from govsim.study.text import comparison_text
 
@@ -243,7 +244,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         from govsim.study.sensitivity import describe
         from govsim.study.text import sensitivity_warning
 
-        _print_json({**describe(result), "warning": sensitivity_warning(result)}, args)
+        print_json({**describe(result), "warning": sensitivity_warning(result)}, args)
     elif not quiet(args):
         from govsim.study.text import sensitivity_text
 
@@ -263,7 +264,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                            executor=args.executor, scheduler=args.scheduler, progress=progress,
                            scenario_out=args.scenario_out)
     if args.json:
-        _print_json({"out": str(result.out), "parameters": result.parameters, "objective": result.objective,
+        print_json({"out": str(result.out), "parameters": result.parameters, "objective": result.objective,
                      "evaluations": result.evaluations, "message": result.message,
                      "scenario": str(result.scenario), "targets_met": result.met,
                      "targets": result.targets.to_dict(orient="records")}, args)
@@ -305,7 +306,7 @@ def _calibrate_abc(spec: Any, args: argparse.Namespace) -> int:
         result = calibrate_abc(spec, out=args.out, resume=args.resume, workers=args.workers,
                                executor=args.executor, scheduler=args.scheduler)
     if args.json:
-        _print_json(describe(result), args)
+        print_json(describe(result), args)
     elif not quiet(args):
         from govsim.study.text import abc_text
 
@@ -345,7 +346,8 @@ def _load_spec(args: argparse.Namespace) -> Any:
     from govsim.study import load_spec
 
     _start_workers_early(args)
-    return load_spec(args.spec, _set(args.overrides), replications=args.reps, steps=args.steps, out=args.out)
+    return load_spec(args.spec, parse_set(args.overrides), replications=args.reps, steps=args.steps,
+                     out=args.out)
 
 
 def _compare_spec(args: argparse.Namespace) -> Any:
@@ -362,7 +364,8 @@ def _compare_spec(args: argparse.Namespace) -> Any:
                              "spec with arms")
         from govsim.study import load_spec
 
-        spec = load_spec(first, _set(args.overrides), replications=args.reps, steps=args.steps, out=args.out)
+        spec = load_spec(first, parse_set(args.overrides), replications=args.reps, steps=args.steps,
+                         out=args.out)
         return spec.replace(**({"seed": args.seed} if args.seed is not None else {}),
                             **({"metrics": tuple(args.metrics)} if args.metrics else {}))
     extra = [*args.overrides, *([f"steps={args.steps}"] if args.steps else [])]
@@ -378,7 +381,7 @@ def _posterior(args: argparse.Namespace) -> Any:
     return load_posterior(args.posterior)
 
 
-def _set(overrides: list[str]) -> dict[str, str]:
+def parse_set(overrides: list[str]) -> dict[str, str]:
     out = {}
     for text in overrides:
         key, sep, value = text.partition("=")
@@ -402,12 +405,12 @@ def _precision(values: list[str] | None, metrics: tuple[str, ...]) -> dict[str, 
             raise UsageError(f"--precision {text}: the width must be above 0")
         names = [name] if sep else list(metrics)
         for metric in names:
-            _known_metric(metric)
+            known_metric(metric)
             out[metric] = width
     return out
 
 
-def _known_metric(name: str) -> str:
+def known_metric(name: str) -> str:
     from govsim.metrics import METRICS  # pandas: imported only when a command needs it
     from govsim.scenario.suggest import closest
 
@@ -418,10 +421,10 @@ def _known_metric(name: str) -> str:
     return name
 
 
-def _metrics(text: str) -> list[str]:
+def metric_list(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     try:
-        return [_known_metric(n) for n in names]
+        return [known_metric(n) for n in names]
     except UsageError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -479,7 +482,7 @@ def _failures(failed: int, errors: list[str], out: Path) -> int:
     return EXIT_FAILURE
 
 
-def _print_json(document: Any, args: argparse.Namespace) -> None:
+def print_json(document: Any, args: argparse.Namespace) -> None:
     if not quiet(args):
         print(json.dumps(jsonable(document), ensure_ascii=False, default=str))
 

@@ -219,7 +219,7 @@ class _Reader:
             return None
         integer = isinstance(current, int) and not isinstance(current, bool)
         factor = Factor(key, levels=settings["levels"], start=settings["start"], integer=integer,
-                        prior=settings["prior"])
+                        prior=settings["prior"], role=settings["role"])
         if values is not None:
             factor = self._values(factor, values, f"{path}.values")
         else:

@@ -24,6 +24,8 @@ DESIGNS = ("grid", "lhs", "sobol", "morris")
 METHODS = ("nelder-mead", "powell", "differential-evolution", "abc")
 #: Prior distributions a calibration factor may take over its range (ABC-SMC).
 PRIORS = ("uniform", "loguniform")
+#: What a factor is to EMA Workbench (govsim discover): an uncertainty (the world) or a lever (a policy).
+ROLES = ("uncertainty", "lever")
 #: Design points drawn when a sampling design gives no ``samples``.
 DEFAULT_SAMPLES = {"lhs": 64, "sobol": 64, "morris": 10}
 #: Metrics compared when a spec names none: those shown after every run.
@@ -65,6 +67,8 @@ FACTOR = Section("factor", "One parameter varied by the design.", (
     _p("start", "float", None, "Calibration: the starting value (default: the base scenario's)."),
     _p("prior", "choice", "uniform", "ABC calibration: the prior over the range (loguniform needs low > 0).",
        choices=PRIORS),
+    _p("role", "choice", "uncertainty", "EMA Workbench (govsim discover): an uncertainty, sampled as "
+       "scenarios, or a lever, sampled as policies and crossed with every scenario.", choices=ROLES),
 ))
 
 TARGET = Section("target", "A statistic the calibrated model should reproduce.", (
@@ -114,6 +118,8 @@ class Factor:
         prior: ABC calibration: ``uniform`` or ``loguniform`` over the range.
         range_source: Where the range comes from, when the spec asked for the parameter's
             declared plausible range (``range: plausible``); None for a range the spec gives.
+        role: EMA Workbench: ``uncertainty`` (sampled as scenarios) or ``lever`` (sampled as
+            policies); the other analyses treat every factor alike.
     """
 
     path: str
@@ -125,6 +131,7 @@ class Factor:
     integer: bool = False
     prior: str = "uniform"
     range_source: str | None = None
+    role: str = "uncertainty"
 
     def scale(self, unit: float) -> float | int:
         """The value at ``unit`` in [0, 1] across the range (rounded for whole-number parameters)."""
