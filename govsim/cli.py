@@ -225,7 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _progress_bar(args, scenario) as progress:
         result = simulate(scenario, progress=progress, cases=args.cases)
     write_run(result, out, overwrite=args.overwrite, figure=args.plot)
-    if quiet(args):
+    if quiet(args) and not args.json:  # --json asks for the answer: -q silences only the rest
         return EXIT_OK
     headline = result.headline()
     figure = str(out / "figure.png") if args.plot else None
@@ -287,7 +287,7 @@ def cmd_params(args: argparse.Namespace) -> int:
         needle = args.filter.lower()
         rows = [r for r in rows if any(needle in str(r.get(k) or "").lower()
                                        for k in ("path", "description", "source"))]
-    if quiet(args):
+    if quiet(args) and not args.json:
         return EXIT_OK
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))

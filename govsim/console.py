@@ -7,8 +7,10 @@ it (which would be an import circle).
 
 Exit codes: 0 success; 1 the command failed unexpectedly; 2 bad input (a
 scenario or spec error, bad arguments, a directory that is not a run); 130
-interrupted with Ctrl-C; 141 output pipe closed early. A command may add its
-own (``govsim check``: 3 when a pattern is missed).
+interrupted with Ctrl-C; 141 output pipe closed early; 3 the command ran to
+the end but what it was asked to reach was not reached (``govsim check``: a
+pattern missed or unclear; ``govsim compare --precision``: an interval still
+wider than asked at ``--max-reps``). Every result is written all the same.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_UNMET, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 3, 130, 141
 
 
 class UsageError(Exception):

@@ -24,8 +24,8 @@ def test_help(command: str, capsys) -> None:
     assert out.startswith(f"usage: govsim {command}") and "--debug" in out
 
 
-def compare_json(capsys, *argv: str) -> dict:
-    assert main(["compare", *argv, "--json"]) == 0, capsys.readouterr().err
+def compare_json(capsys, *argv: str, status: int = 0) -> dict:
+    assert main(["compare", *argv, "--json"]) == status, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
 
 
@@ -72,11 +72,28 @@ def test_precision_adds_replications_until_met_or_capped(tmp_path: Path, short_h
                          str(tmp_path / "a"), *TINY)
     assert loose["precision_met"] is True and loose["replications"] == 10  # met at once
     tight = compare_json(capsys, *files, "--precision", "1e-9", "--metrics", "coverage,trust",
-                         "--max-reps", "4", "--out", str(tmp_path / "b"), *TINY)
+                         "--max-reps", "4", "--out", str(tmp_path / "b"), *TINY, status=3)
     assert tight["precision_met"] is False and tight["replications"] == 4
     assert main(["compare", *files, "--precision", "1e-9", "--metrics", "trust", "--max-reps", "4",
-                 "--out", str(tmp_path / "b"), "--resume", *TINY]) == 0
-    assert "precision NOT reached" in capsys.readouterr().out
+                 "--out", str(tmp_path / "b"), "--resume", *TINY]) == 3  # ran, but not as precise as asked
+    said = capsys.readouterr()
+    assert "precision NOT reached" in said.out
+    assert "was not reached within --max-reps 4 replications (exit 3)" in said.err
+
+
+def test_quiet_json_still_prints_the_json(comparison: Path, short_hours: str, capsys) -> None:
+    assert main(["-q", "compare", str(SCENARIOS / "baseline.yaml"), short_hours, "--reps", "3",
+                 "--out", str(comparison), "--resume", "--json", *TINY]) == 0
+    assert json.loads(capsys.readouterr().out)["baseline"] == "baseline"
+    assert main(["-q", "params", "--json", "--filter", "contract_hours"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["path"] == "staff.contract_hours"
+
+
+def test_help_shows_percent_signs_once(capsys) -> None:
+    for command in ("compare", "sensitivity"):
+        assert main([command, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "95%" in text and "%%" not in text
 
 
 def test_compare_a_spec_with_arms(tmp_path: Path, capsys) -> None:

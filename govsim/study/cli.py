@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from govsim.console import EXIT_FAILURE, EXIT_OK, UsageError, int_at_least, quiet
+from govsim.console import EXIT_FAILURE, EXIT_OK, EXIT_UNMET, UsageError, err, int_at_least, quiet
 from govsim.files import jsonable
 
 #: Calibration methods (as in :data:`govsim.study.specschema.METHODS`, not imported: it loads pandas).
@@ -85,7 +85,7 @@ def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("compare", parents=[common],
                        help="what does each scenario do compared with a baseline?",
                        description="Run a baseline and other scenarios with shared seeds and print each "
-                                   "metric's paired difference from the baseline with a 95%% confidence "
+                                   "metric's paired difference from the baseline with a 95% confidence "
                                    "interval, overall and by group. One experiment spec with arms may "
                                    "stand for the scenarios.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
@@ -125,7 +125,7 @@ def _add_sensitivity(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("sensitivity", parents=[common], help="Sobol' indices or Morris screening",
                        description="Run a spec with 'design: sobol' or 'design: morris' and print, per "
                                    "metric and factor, Sobol' first-order and total indices (or Morris "
-                                   "mu* and sigma) with 95%% intervals, and warn, with a suggested "
+                                   "mu* and sigma) with 95% intervals, and warn, with a suggested "
                                    "sample size, where the intervals show the indices are not "
                                    "converged; writes sensitivity.csv and .png.")
     _spec_args(p)
@@ -215,7 +215,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from govsim.study.text import comparison_text
 
         print(comparison_text(result))
-    return _failures(result.failed, [e for s in result.sweeps for e in s.errors], result.out)
+    status = _failures(result.failed, [e for s in result.sweeps for e in s.errors], result.out)
+    if status == EXIT_OK and result.met is False:
+        err(f"govsim compare: the precision asked for was not reached within --max-reps "
+            f"{args.max_reps} replications (exit {EXIT_UNMET}); every run is stored, and the "
+            "intervals are wider than asked: see 'widths' and 'precision_met' in --json")
+        return EXIT_UNMET
+    return status
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -483,6 +489,6 @@ def _failures(failed: int, errors: list[str], out: Path) -> int:
 
 
 def print_json(document: Any, args: argparse.Namespace) -> None:
-    if not quiet(args):
-        print(json.dumps(jsonable(document), ensure_ascii=False, default=str))
+    """The answer as one JSON object on stdout; ``-q`` does not silence it (``--json`` asked for it)."""
+    print(json.dumps(jsonable(document), ensure_ascii=False, default=str))
 

@@ -12,8 +12,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from govsim.console import EXIT_UNMET
+
 #: The check ran and some patterns were missed or unclear.
-EXIT_MISSED = 3
+EXIT_MISSED = EXIT_UNMET
 QUICK_REPS, QUICK_STEPS = 3, 52
 
 
