@@ -156,9 +156,13 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_validate(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("validate", parents=[common], help="check scenario files without running them",
-                       description="Load and check scenario files; print 'ok' or every problem found.")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    p = sub.add_parser("validate", parents=[common],
+                       help="check scenario files and experiment specs without running them",
+                       description="Load and check scenario files and experiment specs (told apart by "
+                                   "their keys: a spec has a base, arms, factors, targets or a design); "
+                                   "print 'ok' or every problem found. A spec is checked whole: its base "
+                                   "scenario, every arm's overrides, every factor's path and values.")
+    p.add_argument("scenarios", nargs="+", metavar="FILE", help="scenario or experiment spec YAML files")
     _add_set(p)
     p.set_defaults(handler=cmd_validate)
 
@@ -194,8 +198,11 @@ def _add_plugins(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_schema(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("schema", parents=[common], help="write the JSON Schema of scenario files",
-                       description="Write the JSON Schema of scenario files, for editors' YAML support.")
+    p = sub.add_parser("schema", parents=[common],
+                       help="write the JSON Schema of scenario files (or of experiment specs)",
+                       description="Write the JSON Schema of scenario files, or with --spec of experiment "
+                                   "specs, for editors' YAML completion and checking.")
+    p.add_argument("--spec", action="store_true", help="the schema of experiment specs instead")
     p.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(handler=cmd_schema)
 
@@ -248,17 +255,42 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``govsim validate``: load each file; report every problem, keep going."""
+    from govsim.study.spec import is_spec
+
     failed = 0
     for path in args.scenarios:
         try:
-            scenario = _load(path, args.overrides)
+            check = _check_spec if is_spec(path) else _check_scenario
+            said = check(path, args.overrides)
         except ScenarioError as error:
             failed += 1
             err(str(error))
             continue
         if not quiet(args):
-            print(f"ok: {scenario.name} (hash {scenario.hash[:12]}) {path}")
+            print(f"ok: {said} {path}")
     return EXIT_INPUT if failed else EXIT_OK
+
+
+def _check_scenario(path: str, overrides: list[str]) -> str:
+    scenario = _load(path, overrides)
+    return f"scenario {scenario.name} (hash {scenario.hash[:12]})"
+
+
+def _check_spec(path: str, overrides: list[str]) -> str:
+    from govsim.study import load_spec
+    from govsim.study.cli import parse_set
+    from govsim.study.design import factor_table
+
+    spec = load_spec(path, parse_set(overrides))
+    if spec.arms:
+        shape = f"{len(spec.arms)} arms"
+    elif spec.kind == "calibration":
+        shape = (f"calibration of {len(spec.factors)} factor{'s' * (len(spec.factors) != 1)} on "
+                 f"{len(spec.targets)} target{'s' * (len(spec.targets) != 1)}")
+    else:
+        shape = f"{spec.design} design of {len(factor_table(spec)):,} points"
+    reps = f"{spec.replications} replication{'s' * (spec.replications != 1)}"
+    return f"experiment spec {spec.name} ({shape} × {reps})"
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -326,10 +358,13 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """``govsim schema``: the JSON Schema of scenario files."""
-    from govsim.scenario import json_schema
+    """``govsim schema``: the JSON Schema of scenario files, or of experiment specs."""
+    if args.spec:
+        from govsim.study.specjson import spec_json_schema as make
+    else:
+        from govsim.scenario import json_schema as make
 
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(make(), indent=2, ensure_ascii=False) + "\n"
     if args.out is None:
         if not quiet(args):
             sys.stdout.write(text)

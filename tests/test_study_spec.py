@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,49 @@ def test_ready_experiments_load(path: Path) -> None:
     assert spec.description and len(spec.metrics) >= 1
     text = path.read_text()
     assert text.startswith("#") and "What it shows" in text
+
+
+def test_validate_tells_specs_from_scenarios_and_checks_every_shipped_spec(capsys):
+    shipped = sorted(str(p) for p in (ROOT / "experiments").glob("*.yaml"))
+    assert main(["validate", *shipped, str(ROOT / "scenarios" / "baseline.yaml")]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("ok: experiment spec ") for line in said) == len(shipped)
+    assert any(line.startswith("ok: scenario baseline") for line in said)
+
+
+def test_validate_checks_a_spec_whole_with_lines(tmp_path, capsys):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(f"base: {ROOT / 'scenarios' / 'baseline.yaml'}\narms:\n  a: {{}}\n"
+                    "  b: {set: {staff.contract_hourz: 30}}\nfactorz: 1\n")
+    assert main(["validate", str(spec)]) == 2
+    said = capsys.readouterr().err
+    assert "bad.yaml, line 5: factorz is not a known key" in said and "Did you mean 'factors'?" in said
+    assert "bad.yaml, line 4: staff.contract_hourz is not a known key" in said
+
+
+def test_the_spec_schema_accepts_every_shipped_spec_and_refuses_a_typo(capsys):
+    import jsonschema
+    import yaml
+
+    assert main(["schema", "--spec"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in (ROOT / "experiments").glob("*.yaml"):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path
+    assert list(validator.iter_errors({"base": "x.yaml", "desing": "grid"}))
+
+
+def test_plan_counts_the_runs_and_estimates_their_time(capsys):
+    assert main(["plan", str(ROOT / "experiments" / "target_inflation_levels.yaml"), "--reps", "3",
+                 "--workers", "2", "--json"]) == 0
+    grid = json.loads(capsys.readouterr().out)
+    assert grid["kind"] == "design" and len(grid["points"]) == 12 and grid["runs"] == 36
+    assert not grid["runs_are_a_cap"] and grid["estimated_seconds"] > 0
+    timing = grid["timing_seconds"]
+    assert timing["per_week"] > 0 or timing["per_resident_week"] > 0
+    assert main(["plan", str(ROOT / "experiments" / "calibrate_abc_synthetic.yaml"), "--json"]) == 0
+    calibration = json.loads(capsys.readouterr().out)
+    assert calibration["runs_are_a_cap"] and calibration["runs"] == 300
+    assert main(["plan", str(ROOT / "experiments" / "rigidity.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "rigidity: 3 arms, 10 replications each" in text and "runs: 30" in text

@@ -102,6 +102,16 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
+def entry_schema(entry: Param | Section) -> dict[str, Any]:
+    """The JSON Schema of one declared parameter or section (for other files' schemas: specs)."""
+    return _entry(entry)
+
+
+def param_row(path: str, param: Param) -> dict[str, Any]:
+    """One declared parameter as a table row (path, kind, default, unit, range, description, ...)."""
+    return _row(path, param)
+
+
 def _entry(entry: Param | Section) -> dict[str, Any]:
     return _section(entry) if isinstance(entry, Section) else _param(entry)
 

@@ -28,7 +28,8 @@ METHODS = ("nelder-mead", "powell", "differential-evolution", "abc")
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the experiment subcommands to the ``govsim`` parser."""
-    for add in (_add_sweep, _add_compare, _add_report, _add_sensitivity, _add_calibrate, _add_export):
+    for add in (_add_plan, _add_sweep, _add_compare, _add_report, _add_sensitivity, _add_calibrate,
+                _add_export):
         add(sub, common)
 
 
@@ -158,6 +159,24 @@ def _add_calibrate(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_calibrate)
 
 
+def _add_plan(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("plan", parents=[common], help="list the runs a spec implies, and their time here",
+                       description="Read and check an experiment spec, then list its arms or design "
+                                   "points, the runs they imply (times the replications) and an "
+                                   "estimate of the time they would take on this machine, from two short "
+                                   "runs of the base scenario timed here. Nothing is stored.")
+    p.add_argument("spec", type=Path, metavar="SPEC", help="experiment spec (experiments/*.yaml)")
+    p.add_argument("--reps", type=_count, metavar="N", help="replications (default: the spec's)")
+    p.add_argument("--steps", type=_count, metavar="T", help="weeks per run (default: the spec's)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a scenario parameter in every arm or design point (repeatable)")
+    p.add_argument("--workers", type=_count, default=default_workers(), metavar="N",
+                   help=f"workers the estimate assumes (default: {default_workers()}, the CPUs here)")
+    p.add_argument("--all", action="store_true", help="list every point (default: the first 20)")
+    p.add_argument("--json", action="store_true", help="print the plan as one JSON object")
+    p.set_defaults(handler=cmd_plan)
+
+
 def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("export", parents=[common], help="write an experiment's results as CSV or Parquet",
                        description="Write govsim.load_results(DIR): one row per run and week, the design's "
@@ -170,6 +189,21 @@ def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 # -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """``govsim plan``: the runs of a spec and their estimated time, without running them."""
+    from govsim.study import load_spec
+    from govsim.study.plan import plan
+    from govsim.study.text import plan_text
+
+    spec = load_spec(args.spec, parse_set(args.overrides), replications=args.reps, steps=args.steps)
+    result = plan(spec, workers=args.workers)
+    if args.json:
+        print_json({"spec": spec.name, **result.describe()}, args)
+    elif not quiet(args):
+        print(plan_text(spec.name, result, limit=None if args.all else 20))
+    return EXIT_OK
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

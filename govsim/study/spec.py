@@ -28,7 +28,26 @@ from govsim.scenario.validate import Validator
 from govsim.study import specschema as schema
 from govsim.study.specschema import AbcSettings, Arm, ExperimentSpec, Factor, Target
 
-__all__ = ["AbcSettings", "Arm", "ExperimentSpec", "Factor", "Target", "load_spec"]
+__all__ = ["AbcSettings", "Arm", "ExperimentSpec", "Factor", "Target", "is_spec", "load_spec"]
+
+#: Keys only an experiment spec has (a scenario has none of them).
+SPEC_ONLY = ("base", "arms", "factors", "targets", "design", "replications", "optimizer", "abc",
+             "question", "baseline")
+
+
+def is_spec(path: str | os.PathLike[str]) -> bool:
+    """Whether a YAML file is an experiment spec rather than a scenario, by its top-level keys.
+
+    A file that cannot be read or parsed is not a spec: the scenario loader then says what
+    is wrong with it, with its line.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and any(key in data for key in SPEC_ONLY)
 
 
 def load_spec(path: str | os.PathLike[str], scenario_overrides: Mapping[str, Any] | None = None, *,

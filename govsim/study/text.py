@@ -198,3 +198,33 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, *, left: bool) -> str:
     gap = " " * (width - _width(text))
     return text + gap if left else gap + text
+
+
+def plan_text(name: str, plan: Any, limit: int | None = 20) -> str:
+    """What ``govsim plan`` prints: the points, the run count and the estimated time here."""
+    what = {"arms": "arms", "design": "design points", "calibration": "calibration budget"}[plan.kind]
+    rows = [[p["label"], f"{p['residents']:,}", f"{p['weeks']:,}", f"{p['runs']:,}"]
+            for p in plan.points[:limit]]
+    lines = [f"{name}: {len(plan.points):,} {what}, {plan.replications:,} replications each"]
+    lines += ["", table_text(["point", "residents", "weeks (with warm-up)", "runs"], rows)]
+    if limit is not None and len(plan.points) > limit:
+        lines.append(f"… and {len(plan.points) - limit:,} more points (--all lists them)")
+    cap = "at most " if plan.bounded else ""
+    lines += ["", f"runs: {cap}{plan.runs:,}",
+              f"estimated time on this machine: {cap}{duration_text(plan.seconds)} with {plan.workers} "
+              f"worker{'s' if plan.workers != 1 else ''}",
+              f"  (timed here: {plan.timing['setup'] * 1e3:.3g} ms to set up a run; a week "
+              f"{plan.timing['per_week'] * 1e3:.3g} ms and {plan.timing['per_resident_week'] * 1e9:.3g} ns "
+              "per resident; policies that add work take longer)"]
+    return "\n".join(lines)
+
+
+def duration_text(seconds: float) -> str:
+    """``42 s``, ``3 min 20 s``, ``2 h 5 min`` or ``3.1 days``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f} h {seconds % 3600 // 60:.0f} min"
+    return f"{seconds / 86400:.1f} days"
