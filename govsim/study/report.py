@@ -217,7 +217,7 @@ def _comparison(summaries: pd.DataFrame, baseline: str, chosen: list[str], meta:
                 store: RunStore, w: Words, labels: dict[str, str] | None) -> list[dict[str, Any]]:
     """Headlines, the effect table, time series and groups: every arm (or point) against ``baseline``."""
     shown = significance.with_rates(chosen)
-    summaries = significance.add_rates(summaries, [m for m in shown if m in significance.RATES])
+    summaries = significance.add_rates(summaries, shown)
     shown = [m for m in shown if m in set(summaries["metric"])]
     # Volumes beside the counts: to say in a count's note that it moved with them.
     volumes = sorted({significance.VOLUME_OF[m] for m in shown if m in significance.VOLUME_OF})
@@ -238,7 +238,7 @@ def _comparison(summaries: pd.DataFrame, baseline: str, chosen: list[str], meta:
     out = [{"id": "headline", "title": w("headline.title"), "body": [
         {"type": "headlines", "items": headlines},
         _p(w("headline.multiplicity", n=n_comparisons, m=len(shown), k=len(arms),
-             level=_pct(level)), "note")]}]
+             what=w("headline.points" if labels else "headline.arms"), level=_pct(level)), "note")]}]
     out.append(_effect_table(rows, shown, arms, baseline, name, w, multiplicity))
     bands = _bands(store.root, [m for m in chosen if m in METRICS][:MAX_BANDS], w, labels)
     if bands:

@@ -82,8 +82,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "{design}，共 {points} 个设计点，基础情景 {base}。"),
     "design.kind.grid": ("Full grid", "全因子网格设计"),
     "design.kind.lhs": ("Latin hypercube sample", "拉丁超立方抽样"),
-    "design.kind.sobol": ("Saltelli sample for Sobol' indices", "用于 Sobol 指数的 Saltelli 抽样"),
-    "design.kind.morris": ("Morris trajectories", "Morris 轨迹抽样"),
+    "design.kind.sobol": ("Saltelli sample for Sobol' indices", "用于索博尔指数的萨尔特利抽样"),
+    "design.kind.morris": ("Morris trajectories", "莫里斯轨迹抽样"),
     "design.reference": ("Reference point (named in the spec): {point}. Every other point is compared "
                          "with it.", "参照点（实验设定中指定）：{point}。其余各点均与之比较。"),
     "design.no_reference": ("The spec names no reference point, so no point is singled out as the "
@@ -98,10 +98,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "design.values": ("values", "取值"),
     # headline
     "headline.title": ("Headline", "要点"),
-    "headline.multiplicity": ("{n} comparisons ({m} metrics × {k} arms). So that all of them hold "
+    "headline.arms": ("arms", "个方案"),
+    "headline.points": ("design points", "个设计点"),
+    "headline.multiplicity": ("{n} comparisons ({m} metrics × {k} {what}). So that all of them hold "
                               "together, the headline and the verdicts use Bonferroni-adjusted "
                               "intervals, each at level {level} (95% for the whole family).",
-                              "共 {n} 项比较（{m} 个指标 × {k} 个方案）。为使所有比较同时成立，要点与结论"
+                              "共 {n} 项比较（{m} 个指标 × {k} {what}）。为使所有比较同时成立，要点与结论"
                               "均采用邦费罗尼校正后的区间，每个区间的置信水平为 {level}（整体为 95%）。"),
     "headline.nothing": ("Against the baseline {baseline}, {arm} changes no metric by enough to matter: "
                          "every interval lies within its threshold or is missing.",
@@ -205,7 +207,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "(unresolved). Suggested sample size (the spec's samples): {sizes}.",
                             "尚未收敛。被标记的指数或超出 [0, 1] 且超过其区间，或总效应指数低于一阶指数"
                             "且超过两者的区间，"
-                            "或区间半宽大于 {wide}（过宽），或（Morris 法）μ* 的区间宽于 μ*（未分辨）。"
+                            "或区间半宽大于 {wide}（过宽），或（莫里斯法）μ* 的区间宽于 μ*（未分辨）。"
                             "建议样本量（实验设定中的样本数）：{sizes}。"),
     # calibration
     "calibration.title": ("Calibration", "校准"),

@@ -250,9 +250,23 @@ def unit(metric: str) -> str:
     return m.summary_unit if m else ""
 
 
+def _rate(name: str) -> Rate | None:
+    """A derived rate, or a ratio metric of :data:`METRICS` (``ratio:NUM/DEN``), as a :class:`Rate`."""
+    if name in RATES:
+        return RATES[name]
+    m = METRICS.get(name)
+    if m is None or not m.summary.startswith("ratio:"):
+        return None
+    num, den = m.summary.removeprefix("ratio:").split("/")
+    return Rate(name, num, den, {"en": m.label, "zh": m.label}, m.unit, m.higher_is_better)
+
+
 def add_rates(summaries: pd.DataFrame, rates: list[str]) -> pd.DataFrame:
-    """``summaries`` with rows for the derived rates in ``rates`` (per run, scope and key)."""
-    wanted = [RATES[r] for r in rates if r in RATES and r not in set(summaries["metric"])]
+    """``summaries`` with rows for the rates in ``rates`` it lacks (per run, scope and key): the
+    derived :data:`RATES`, and ratio metrics a store did not summarise."""
+    present = set(summaries["metric"])
+    wanted = [_rate(r) for r in rates if r not in present]
+    wanted = [r for r in wanted if r is not None]
     if not wanted or summaries.empty:
         return summaries
     index = [c for c in summaries.columns if c not in ("metric", "value")]
