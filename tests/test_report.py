@@ -78,7 +78,8 @@ def test_a_drop_in_a_count_because_fewer_cases_were_filed_is_not_marked_better()
     noise = rng.normal(0, 1, 6)
     base_due = 1000 + 5 * noise
     table = summaries({
-        "base": {"abandoned": list(0.1 * base_due), "cases_due": list(base_due), "cases_filed": list(base_due)},
+        "base": {"abandoned": list(0.1 * base_due), "cases_due": list(base_due),
+                 "cases_filed": list(base_due)},
         "fewer": {"abandoned": list(0.05 * base_due + 0.2 * noise), "cases_due": list(0.5 * base_due),
                   "cases_filed": list(0.5 * base_due)}})
     rows = effect_rows(table, ["abandoned"]).set_index(["arm", "metric"])
@@ -100,14 +101,14 @@ def test_a_drop_in_a_count_because_fewer_cases_were_filed_is_not_marked_better()
 
 def test_headline_in_plain_words_with_interval_and_threshold() -> None:
     base = [0.86, 0.85, 0.87, 0.86, 0.85, 0.86]
+    jitter = [0.0005, -0.0005, 0.0003, -0.0003, 0, 0]
     table = summaries({"base": {"coverage": base},
-                       "inflated": {"coverage": [b - 0.012 + d for b, d in
-                                                 zip(base, [0.0005, -0.0005, 0.0003, -0.0003, 0, 0], strict=True)]}})
+                       "inflated": {"coverage": [b - 0.012 + d for b, d in zip(base, jitter, strict=True)]}})
     row = effect_rows(table, ["coverage"]).iloc[0].to_dict()
     text = html.unescape(str(sentence(row, "base", "inflated", lambda a: f"'{a}'", Words("en"))))
-    assert re.fullmatch(r"Against the baseline 'base', 'inflated' lowers service coverage \(in time\) by 1\.2 "
-                        r"points \(95% simultaneous CI 1\.\d+ to 1\.\d+\); that is larger than the 1 point "
-                        r"change this report treats as mattering, and it is worse\.", text), text
+    assert re.fullmatch(r"Against the baseline 'base', 'inflated' lowers service coverage \(in time\) "
+                        r"by 1\.2 points \(95% simultaneous CI 1\.\d+ to 1\.\d+\); that is larger than "
+                        r"the 1 point change this report treats as mattering, and it is worse\.", text), text
     zh = str(sentence(row, "base", "inflated", lambda a: a, Words("zh")))
     assert "使“服务覆盖率（按时）”降低 1.2 个百分点" in zh and "95% 联合置信区间" in zh and zh.endswith("。")
     small = dict(row, ci_low=-0.004, ci_high=0.003, difference=-0.0005, practical="too small to matter",
@@ -202,7 +203,8 @@ def test_english_and_chinese_reports_of_each_shipped_experiment(name: str, tmp_p
     assert visible_words(chinese) == [], "English prose in the Chinese report"
     for page in (english, chinese):
         assert "@media print" in page and "break-before:page" in page and "@page{size:A4" in page
-        assert 'name="viewport"' in page and ".scroll{overflow-x:auto" in page and "img{max-width:100%" in page
+        assert 'name="viewport"' in page and ".scroll{overflow-x:auto" in page
+        assert "img{max-width:100%" in page
         assert "<details>" in page
         assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
     if name == "digital_channels_elderly":
