@@ -279,9 +279,11 @@ _RANK = {significance.MATTERS: 0, significance.MAY_MATTER: 1, significance.TOO_S
 
 def _headline(arm: str, rows: pd.DataFrame, baseline: str, name: Any, w: Words) -> dict[str, Any]:
     """An arm's headline: up to :data:`HEADLINE_SENTENCES` sentences on the effects that (may) matter."""
+    # Judged metrics (rates, and metrics with a direction) before counts that move with volume.
     order = rows.assign(rank=rows["practical"].map(_RANK),
+                        count=rows["metric"].map(significance.is_volume),
                         size=-(rows["difference"].abs() / rows["threshold"].where(rows["threshold"] > 0)))
-    order = order.sort_values(["rank", "size"], kind="stable")
+    order = order.sort_values(["count", "rank", "size"], kind="stable")
     picked = order[order["practical"].isin([significance.MATTERS, significance.MAY_MATTER])]
     sentences = [sentence(r, baseline, arm, name, w)
                  for r in picked.head(HEADLINE_SENTENCES).to_dict("records")]

@@ -110,8 +110,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "与基线 {baseline} 相比，{arm} 没有使任何指标发生足以重要的变化：所有区间都在阈"
                          "值之内，"
                          "或无法计算。"),
-    "headline.tally": ("Of {n} metrics: {matters} matter, {may} may matter, {small} are too small to "
-                       "matter.", "{n} 个指标中：{matters} 个重要，{may} 个可能重要，{small} 个变化太小"
+    "headline.tally": ("Of {n} metrics — matter: {matters}; may matter: {may}; too small to matter: "
+                       "{small}.", "{n} 个指标中：{matters} 个重要，{may} 个可能重要，{small} 个变化太小"
                                   "、不重要。"),
     "sentence.change": ("Against the baseline {baseline}, {arm} {verb} {metric} by {amount} (" + CI_EN
                         + " {low} to {high})",
