@@ -115,7 +115,8 @@ def test_report_is_one_self_contained_html_file(comparison: Path, tmp_path: Path
         assert f">{section}<" in html
     assert html.count("data:image/png;base64,") >= 2
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)  # nothing fetched from elsewhere
-    assert "short_hours − baseline" in html and '"git_commit"' in html.replace("&quot;", '"')
+    assert "<code>short_hours</code> against <code>baseline</code>" in html
+    assert "<code>git_commit = " in html and "<details>" in html
 
 
 def test_sensitivity_command_writes_indices_and_figure(tmp_path: Path, capsys) -> None:
@@ -146,7 +147,8 @@ def test_sensitivity_command_writes_indices_and_figure(tmp_path: Path, capsys) -
     assert ("WARNING" in text) == bool(flagged)
     assert main(["report", str(tmp_path / "out")]) == 0
     html = (tmp_path / "out" / "report.html").read_text()
-    assert ">Sensitivity<" in html and " ± " in html and "<th>flag</th>" in html
+    assert ">Sensitivity<" in html and " ± " in html and "<th>convergence flag</th>" in html
+    assert "<th>suggested sample size</th>" in html
 
 
 def test_sensitivity_needs_a_sobol_or_morris_design(tmp_path: Path, capsys) -> None:

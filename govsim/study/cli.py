@@ -113,12 +113,18 @@ def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _add_report(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("report", parents=[common], help="write a self-contained HTML report of results",
-                       description="Write one HTML file (figures embedded) with the question, the arms, "
-                                   "the effects with confidence intervals, time series with uncertainty "
-                                   "bands, effects by group and the manifest.")
+                       description="Write one HTML file (figures embedded) with the question, a headline "
+                                   "per arm in plain words (what changed, by how much, with its interval, "
+                                   "and whether that is large enough to matter), the effects with "
+                                   "Bonferroni-adjusted intervals, counts beside their rates, time series "
+                                   "with uncertainty bands, effects by group, response curves for designs "
+                                   "over factors, sensitivity indices with their flags, and the manifest.")
     p.add_argument("results", type=Path, metavar="DIR", help="results directory of a sweep or comparison")
-    p.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: DIR/report.html)")
+    p.add_argument("--out", type=Path, metavar="FILE",
+                   help="where to write it (default: DIR/report.html, or DIR/report.zh.html with --lang zh)")
     p.add_argument("--metrics", type=metric_list, metavar="A,B", help="metrics to show (default: the spec's)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the whole report: English or Chinese (default: en)")
     p.set_defaults(handler=cmd_report)
 
 
@@ -262,7 +268,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """``govsim report``: the HTML report of a results directory."""
     from govsim.study.report import write_report
 
-    out = write_report(args.results, args.out, metrics=args.metrics)
+    out = write_report(args.results, args.out, metrics=args.metrics, lang=args.lang)
     if not quiet(args):
         print(out)
     return EXIT_OK

@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim import i18n
+from govsim.fonts import figure_lang
 from govsim.metrics import METRICS
-from govsim.study import stats
+from govsim.study import significance, stats
 
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c")
 
@@ -37,15 +39,32 @@ def _grid(n: int, width: float = 4.4, height: float = 2.8, columns: int = 2) -> 
     return fig, fig.subplots(rows, cols, squeeze=False).ravel()
 
 
-def _label(metric: str, whole_run: bool = False, width: int = 48) -> str:
-    """A metric's label and unit as a panel title, wrapped to fit a panel."""
+def _label(metric: str, whole_run: bool = False, width: int = 48, lang: str = "en") -> str:
+    """A metric's label and unit as a panel title, wrapped to fit a panel (in ``lang``)."""
     m = METRICS.get(metric)
-    text = f"{m.label} ({m.summary_unit if whole_run else m.unit})" if m else metric
-    return "\n".join(textwrap.wrap(text, width))
+    if metric in significance.RATES:
+        rate = significance.RATES[metric]
+        name, unit = rate.label[lang], rate.unit
+    elif m is not None:
+        name, unit = i18n.metric_label(metric, lang), (m.summary_unit if whole_run else m.unit)
+    else:
+        return metric
+    unit = "%" if unit == "share" and whole_run else i18n.unit_label(unit, lang)
+    text = f"{name} ({unit})" if lang == "en" else f"{name}（{unit}）"
+    return "\n".join(textwrap.wrap(text, width if lang == "en" else width // 2))
 
 
-def bands(results: pd.DataFrame, metrics: Sequence[str], *, by: str = "label") -> Any:
+def _factor(path: str, lang: str) -> str:
+    """A factor's axis label: its short label where one is known, with the path."""
+    from govsim.study.report_text import Words
+
+    label = Words(lang).param(path, plain=True)
+    return path if label == path else f"{label}\n{path}"
+
+
+def bands(results: pd.DataFrame, metrics: Sequence[str], *, by: str = "label", lang: str = "en") -> Any:
     """Weekly mean of each metric per arm, with its 95% interval across replications as a band."""
+    lang = figure_lang(lang)
     metrics = [m for m in metrics if m in results.columns]
     fig, axes = _grid(max(1, len(metrics)))
     arms = list(dict.fromkeys(results[by]))
@@ -55,8 +74,8 @@ def bands(results: pd.DataFrame, metrics: Sequence[str], *, by: str = "label") -
             block = table[table[by] == arm]
             ax.plot(block["week"], block["mean"], color=colour, lw=1.3, label=str(arm))
             ax.fill_between(block["week"], block["low"], block["high"], color=colour, alpha=0.2, lw=0)
-        ax.set_title(_label(metric), fontsize=9)
-        ax.set_xlabel("week", fontsize=8)
+        ax.set_title(_label(metric, lang=lang), fontsize=9)
+        ax.set_xlabel(i18n.text("plot.week", lang), fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
@@ -65,8 +84,9 @@ def bands(results: pd.DataFrame, metrics: Sequence[str], *, by: str = "label") -
     return fig
 
 
-def group_effects(effects: pd.DataFrame, metrics: Sequence[str]) -> Any:
+def group_effects(effects: pd.DataFrame, metrics: Sequence[str], *, lang: str = "en") -> Any:
     """Per metric, each arm's difference from the baseline by group, with 95% intervals."""
+    lang = figure_lang(lang)
     groups = effects[effects["scope"] == "group"]
     metrics = [m for m in metrics if m in set(groups["metric"])]
     fig, axes = _grid(max(1, len(metrics)), height=3.0)
@@ -83,9 +103,10 @@ def group_effects(effects: pd.DataFrame, metrics: Sequence[str]) -> Any:
             ax.errorbar(rows["difference"], y - 0.4 + step * (i + 0.5), xerr=np.nan_to_num(err), fmt="o",
                         ms=3, color=colour, capsize=2, label=str(arm))
         ax.axvline(0, color="grey", lw=0.7)
-        ax.set_yticks(y, keys, fontsize=7)
+        ax.set_yticks(y, [i18n.group_label(str(k), lang) for k in keys], fontsize=7)
         ax.invert_yaxis()
-        ax.set_title(_label(f"{metric}", whole_run=True) + ": difference", fontsize=9)
+        ax.set_title(_label(metric, whole_run=True, lang=lang) + ("：与基线之差" if lang == "zh" else
+                                                                 ": difference"), fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
@@ -94,17 +115,102 @@ def group_effects(effects: pd.DataFrame, metrics: Sequence[str]) -> Any:
     return fig
 
 
-def scatter(summaries: pd.DataFrame, factors: Sequence[str], metrics: Sequence[str]) -> Any:
-    """Each metric's whole-run value (mean over replications) against each factor, one panel per pair."""
+def _point_means(summaries: pd.DataFrame, metrics: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per design point: the factor values, and each metric's mean, low and high over replications."""
     overall = summaries[(summaries["scope"] == "overall") & summaries["metric"].isin(metrics)]
-    means = overall.groupby(["point", "metric"])["value"].mean().unstack("metric")
-    design = summaries.drop_duplicates("point").set_index("point")
-    pairs = [(f, m) for m in metrics if m in means.columns for f in factors]
-    fig, axes = _grid(max(1, len(pairs)), width=3.2, height=2.4, columns=max(1, len(factors)))
+    design = summaries.drop_duplicates("point").set_index("point").sort_index()
+    rows = []
+    for (point, metric), values in overall.groupby(["point", "metric"], sort=True)["value"]:
+        mean, low, high = stats.t_interval(values.to_numpy())
+        rows.append((point, metric, mean, low, high))
+    return design, pd.DataFrame(rows, columns=["point", "metric", "mean", "low", "high"])
+
+
+def _scale(metric: str) -> float:
+    """Shares are drawn in percent."""
+    return 100.0 if significance.unit(metric) == "share" else 1.0
+
+
+def response(summaries: pd.DataFrame, factors: Sequence[str], metrics: Sequence[str], *,
+             lang: str = "en") -> Any:
+    """Response curves of a grid: each metric's whole-run mean against the first factor, with its 95%
+    interval over replications as a band; one line per value of the second factor (two factors),
+    or one panel per factor averaged over the others (three or more)."""
+    lang = figure_lang(lang)
+    design, means = _point_means(summaries, metrics)
+    metrics = [m for m in metrics if m in set(means["metric"])]
+    per_factor = len(factors) > 2
+    panels = [(m, f) for m in metrics for f in (factors if per_factor else factors[:1])]
+    fig, axes = _grid(max(1, len(panels)), width=4.2, height=2.9, columns=len(factors) if per_factor else 2)
+    for ax, (metric, factor) in zip(axes, panels, strict=False):
+        block = means[means["metric"] == metric].set_index("point")
+        block = block.join(design[list(factors)])
+        k = _scale(metric)
+        if len(factors) == 2:
+            second = factors[1]
+            for colour, (value, line) in zip(COLOURS * 4, block.groupby(second, sort=True), strict=False):
+                line = line.sort_values(factor)
+                ax.plot(line[factor], k * line["mean"], "o-", ms=3, lw=1.3, color=colour,
+                        label=f"{_short(second, lang)} = {value:g}" if isinstance(value, float | int)
+                        else f"{_short(second, lang)} = {value}")
+                ax.fill_between(line[factor], k * line["low"], k * line["high"], color=colour, alpha=0.18,
+                                lw=0)
+        else:
+            # One factor, or one of several: average the points at each value of this factor.
+            line = block.groupby(factor, sort=True)[["mean", "low", "high"]].mean().reset_index()
+            ax.plot(line[factor], k * line["mean"], "o-", ms=3, lw=1.3, color=COLOURS[0])
+            ax.fill_between(line[factor], k * line["low"], k * line["high"], color=COLOURS[0], alpha=0.2,
+                            lw=0)
+        ax.set_title(_label(metric, whole_run=True, lang=lang), fontsize=9)
+        ax.set_xlabel(_factor(factor, lang), fontsize=7)
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    if panels and len(factors) == 2:
+        axes[0].legend(fontsize=6)
+    return fig
+
+
+def _short(path: str, lang: str) -> str:
+    from govsim.study.report_text import Words
+
+    return str(Words(lang).param(path, plain=True))
+
+
+def smooth(x: np.ndarray, y: np.ndarray, grid: np.ndarray, bandwidth: float | None = None) -> np.ndarray:
+    """A Gaussian kernel smoother (Nadaraya-Watson) of ``y`` on ``x``, evaluated at ``grid``.
+
+    The bandwidth defaults to Silverman's rule on ``x``; points are weighted by
+    ``exp(-((x - g) / h)^2 / 2)``.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size == 0:
+        return np.full(len(grid), np.nan)
+    h = bandwidth or 1.06 * max(float(np.std(x)), 1e-12) * x.size ** (-1 / 5)
+    weights = np.exp(-0.5 * ((np.asarray(grid, dtype=float)[:, None] - x[None, :]) / h) ** 2)
+    return (weights @ y) / np.maximum(weights.sum(axis=1), 1e-300)
+
+
+def scatter(summaries: pd.DataFrame, factors: Sequence[str], metrics: Sequence[str], *,
+            lang: str = "en") -> Any:
+    """Each metric's whole-run value (mean over replications) against each factor, one panel per
+    pair, with a kernel smoother through the dots (sampled designs: LHS, Sobol', Morris)."""
+    lang = figure_lang(lang)
+    design, means = _point_means(summaries, metrics)
+    metrics = [m for m in metrics if m in set(means["metric"])]
+    pairs = [(f, m) for m in metrics for f in factors]
+    fig, axes = _grid(max(1, len(pairs)), width=3.2, height=2.5, columns=max(1, min(3, len(factors))))
     for ax, (factor, metric) in zip(axes, pairs, strict=False):
-        ax.scatter(design.loc[means.index, factor], means[metric], s=8, color=COLOURS[0], alpha=0.7)
-        ax.set_xlabel(factor, fontsize=7)
-        ax.set_ylabel(METRICS[metric].label if metric in METRICS else metric, fontsize=7)
+        block = means[means["metric"] == metric].set_index("point").join(design[[factor]])
+        x, y = block[factor].to_numpy(float), _scale(metric) * block["mean"].to_numpy(float)
+        ax.scatter(x, y, s=8, color=COLOURS[0], alpha=0.6)
+        if np.isfinite(x).sum() >= 3:
+            grid = np.linspace(np.nanmin(x), np.nanmax(x), 60)
+            ax.plot(grid, smooth(x, y, grid), color=COLOURS[3], lw=1.4)
+        ax.set_xlabel(_factor(factor, lang), fontsize=6)
+        ax.set_title(_label(metric, whole_run=True, width=40, lang=lang), fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[len(pairs):]:
         ax.set_visible(False)

@@ -119,6 +119,7 @@ class _Reader:
         optimizer = self.validator.section(schema.OPTIMIZER, self.data.get("optimizer"), "optimizer")
         abc = self.validator.section(schema.ABC, self.data.get("abc"), "abc")
         self._check_shape(top, arms, factors, targets)
+        reference = self._reference(self.data.get("reference"), top["design"], factors)
         self._raise()
         return ExperimentSpec(
             name=top["name"] or Path(self.label).stem, base=base or arms[0].scenario, arms=tuple(arms),
@@ -130,7 +131,7 @@ class _Reader:
             max_evaluations=optimizer["max_evaluations"], abc=AbcSettings(**abc),
             description=top["description"],
             question=top["question"], out=str(out) if out is not None else top["out"], cases=top["cases"],
-            source=self.label, document=self.data,
+            source=self.label, document=self.data, reference=reference,
         )
 
     def _raise(self) -> None:
@@ -334,6 +335,47 @@ class _Reader:
                 out.append(Target(**settings))
         return out
 
+    def _reference(self, value: Any, design: str | None, factors: list[Factor]) -> dict[str, Any] | None:
+        """The design point reports compare every other point with (``reference:``), checked to be
+        a point of the grid."""
+        if value is None:
+            return None
+        if design != "grid":
+            self.add("'reference' names a point of a grid design (design: grid) to compare the other "
+                     f"points with; {'design ' + design if design else 'this spec'} has no fixed points",
+                     "reference", hint="remove 'reference', or use 'design: grid'")
+            return None
+        if not isinstance(value, dict) or not value:
+            self.add(f"reference must be a mapping of factor paths to one of their values; got {show(value)}",
+                     "reference", hint="e.g. 'reference: {policies.0.margin: 0.0, policies.0.levels: 1}'")
+            return None
+        by_path = {f.path: f for f in factors}
+        paths = tuple(by_path)
+        ok = True
+        for key, chosen in value.items():
+            path = yamlio.join("reference", key)
+            factor = by_path.get(str(key))
+            if factor is None:
+                self.add(f"{path}: {key} is not a factor of this design; factors: {', '.join(paths)}", path,
+                         got=show(key), suggestion=closest(str(key), paths))
+                ok = False
+                continue
+            grid = _grid_values(factor)
+            if not any(_same(chosen, v) for v in grid):
+                self.add(f"{path}: {show(chosen)} is not a point of the design: factors.{key} takes "
+                         f"{', '.join(show(v) for v in grid)}", path, got=show(chosen),
+                         expected=f"one of: {', '.join(show(v) for v in grid)}")
+                ok = False
+        missing = [p for p in paths if p not in {str(k) for k in value}]
+        if missing:
+            self.add(f"reference must give a value for every factor, to name one point of the grid; "
+                     f"missing: {', '.join(missing)}", "reference")
+            ok = False
+        if not ok:
+            return None
+        return {str(k): next(v for v in _grid_values(by_path[str(k)]) if _same(c, v))
+                for k, c in value.items()}
+
     def _check_shape(self, top: dict, arms: list, factors: list, targets: list) -> None:
         has_arms, has_factors = "arms" in self.data, "factors" in self.data
         if has_arms == has_factors:
@@ -359,6 +401,26 @@ class _Reader:
             if top["design"] == "grid" and f.values is None and f.levels is None:
                 self.add(f"a grid over a range needs 'levels' (how many values): factors.{f.path}",
                          f"factors.{f.path}", hint="add e.g. 'levels: 5', or list 'values'")
+
+
+def _grid_values(factor: Factor) -> list[Any]:
+    """The values a grid takes for a factor (as :func:`govsim.study.design.grid_values`)."""
+    if factor.values is not None:
+        return list(factor.values)
+    if factor.low is None or factor.high is None:
+        return []
+    steps = factor.levels or 2
+    return list(dict.fromkeys(factor.scale(i / (steps - 1)) for i in range(steps)))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether a reference value names a grid value (numbers compared with a tolerance)."""
+    def number(x: Any) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool)
+
+    if number(a) and number(b):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+    return a == b
 
 
 #: Marks a factor whose path the base scenario does not have.

@@ -31,7 +31,7 @@ DEFAULT_SAMPLES = {"lhs": 64, "sobol": 64, "morris": 10}
 #: Metrics compared when a spec names none: those shown after every run.
 HEADLINE = tuple(name for name, m in METRICS.items() if m.headline)
 #: Keys whose values the validator leaves to :mod:`govsim.study.spec`.
-STRUCTURED = ("set", "arms", "factors", "targets", "optimizer", "abc")
+STRUCTURED = ("set", "arms", "factors", "targets", "optimizer", "abc", "reference")
 
 
 def _p(name: str, kind: str, default: object, description: str, **kw: object) -> Param:
@@ -42,6 +42,8 @@ SPEC = Section("experiment", "An experiment: arms or factors, a design, replicat
     _p("name", "str", None, "Short name; the default results directory is results/NAME."),
     _p("description", "str", "", "What the experiment shows."),
     _p("question", "str", "", "The question it answers, in the words of whoever asked it."),
+    _p("question_zh", "str", "", "The question in Chinese, for 'govsim report --lang zh'."),
+    _p("description_zh", "str", "", "The description in Chinese, for 'govsim report --lang zh'."),
     _p("base", "str", None, "Scenario file every arm or design point starts from (relative to the spec)."),
     _p("baseline", "str", None, "Arm the others are compared with (default: the first arm)."),
     _p("steps", "int", None, "Weeks to simulate (default: the scenario's).", unit="weeks", low=1, high=5200),
@@ -209,6 +211,7 @@ class ExperimentSpec:
     cases: bool = False
     source: str | None = None
     document: dict[str, Any] = field(default_factory=dict)
+    reference: dict[str, Any] | None = None
 
     @property
     def kind(self) -> str:

@@ -200,6 +200,7 @@ def experiment_meta(spec: ExperimentSpec, identity: Any, n_points: int) -> dict[
         "factors": [{"path": f.path, "values": list(f.values) if f.values is not None else None,
                      "low": f.low, "high": f.high, "integer": f.integer} for f in spec.factors],
         "targets": [vars(t) for t in spec.targets], "scopes": list(STORED_SCOPES),
+        "reference": spec.reference,
         "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "versions": packages,
         "git_commit": git_commit(),
     }
