@@ -38,6 +38,10 @@ FREE_FORM = {
                 "additionalProperties": {"type": "object", "additionalProperties": False, "properties": {
                     "values": {"type": "array", "minItems": 1, "description": "Explicit values (grid)."},
                     "range": _RANGE}}},
+    "reference": {"type": "object", "description": "Grid designs: the design point the report compares "
+                  "the others with, as factor path: value (each a value of the grid); without it the "
+                  "report shows response curves and compares nothing.",
+                  "additionalProperties": True},
     "targets": {"type": "array", "minItems": 1, "description": "Calibration: statistics the model "
                 "should reproduce.", "items": entry_schema(schema.TARGET)},
 }
