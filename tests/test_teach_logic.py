@@ -257,7 +257,10 @@ def test_teach_model_builds_sessions_from_lever_values() -> None:
     model = TeachModel(lesson=str(SCENARIOS / "target_inflation.yaml"), **{"policies.0.margin": 0.25})
     assert model.session.overrides == {"policies.0.margin": 0.25}
     model.step()
-    assert model.session.week == 1 and model.running and model.steps == 1
+    assert model.session.week == 1 and model.running
+    # Mesa counts the week too: in model.time from Mesa 3.4 on (Mesa 4 drops model.steps),
+    # in model.steps before.
+    assert getattr(model, "time", getattr(model, "steps", None)) == 1
     assert first_lesson(discover_lessons(SCENARIOS), "crop_mandate") == "crop_mandate"
     assert format_number(0.9234, "share") == "92.3" and format_number(1234.5, "cases") == "1,234"
     assert format_number(-0.01, "score 0-1", signed=True) == "-0.010"

@@ -61,8 +61,8 @@ class GovModel(mesa.Model):
         seed = scenario.seed if seed is None else int(seed)
         self.streams = Streams(seed)
         super().__init__(rng=self.streams("mesa"))
-        # Not ``self.scenario``: Mesa 3.5's Model owns that name (a property for its
-        # own experimental Scenario objects, whose setter writes ``scenario.model``).
+        # Not ``self.scenario``: Mesa 3.5's and 4's Model owns that name (a property for its
+        # own Scenario objects; Mesa 3.5's setter writes ``scenario.model``).
         self.gov_scenario = scenario
         self.params = p = scenario.params
         self.week = -p["warmup_weeks"]
