@@ -92,10 +92,10 @@ def test_validate_reports_ok_and_errors_per_file(tmp_path: Path, capsys) -> None
     bad = tmp_path / "typo.yaml"
     bad.write_text("name: typo\npopulaton:\n  residents: 100\n")
     assert main(["validate", str(good)]) == 0
-    assert capsys.readouterr().out.startswith("ok: tiny (hash ")
+    assert capsys.readouterr().out.startswith("ok: scenario tiny (hash ")
     assert main(["validate", str(good), str(bad)]) == 2
     captured = capsys.readouterr()
-    assert "ok: tiny" in captured.out
+    assert "ok: scenario tiny" in captured.out
     assert "typo.yaml" in captured.err and "population" in captured.err  # did you mean
 
 
