@@ -265,23 +265,29 @@ def test_teach_model_builds_sessions_from_lever_values() -> None:
     assert format_number(0.02, "share", signed=True) == "+2.0"
 
 
-def test_reset_rebuilds_the_model_as_solaraviz_does() -> None:
-    """SolaraViz's Reset re-creates the model from the page's parameters; Mesa 3.5 and later
-    also pass Mesa's own ``scenario`` object, which once collided with the lesson's file."""
-    from mesa.visualization import solara_viz
+def test_restart_rebuilds_the_model_from_its_levers() -> None:
+    """Restart builds a fresh model at week 0 from the levers (and the classroom's overrides)."""
+    from govsim.teach.app import TeachModel, new_model
 
-    from govsim.teach.app import TeachModel
-
-    lesson = str(SCENARIOS / "target_inflation.yaml")
-    params = {"lesson": lesson, "policies.0.margin": 0.3}
-    model = TeachModel(**params)
+    lesson = discover_lessons(SCENARIOS)["target_inflation"]
+    model = new_model(lesson, {"policies.0.margin": 0.3})
     model.step()
-    build = getattr(solara_viz, "_build_model_init_kwargs", None)  # Mesa >= 3.5
-    kwargs = params if build is None else build(model, params, add_scenario_when_empty=True,
-                                                require_model_accepts_scenario=True)
-    fresh = type(model)(**kwargs)
+    fresh = TeachModel(lesson=model.lesson, **model.levers)
     assert fresh.session.week == 0 and fresh.session.overrides == {"policies.0.margin": 0.3}
     assert fresh.session.scenario.hash == model.session.scenario.hash
+    one = new_model(lesson, overrides={"population.residents": 6000, "hierarchy.communities_per_township": 1})
+    assert len(one.session.communities) == 2
+
+
+def test_lever_values_are_written_out() -> None:
+    from govsim.teach.controls import shown_value
+
+    scenario = govsim.load_scenario(SCENARIOS / "target_inflation.yaml")
+    levers = [LeverSpec("policies.0.margin"), LeverSpec("staff.priority"), LeverSpec("policies.0.levels")]
+    margin, priority, levels = build_controls(scenario, levers)
+    assert shown_value(margin, 0.30000000000000004, "zh") == "0.3"
+    assert shown_value(priority, "target_first", "zh") == "先完成指标"
+    assert shown_value(levels, 2.0, "en") == "2"
 
 
 def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -1,9 +1,11 @@
 """Lessons: the ready scenarios, each with its story, title and key levers.
 
 Lessons are discovered at run time from ``scenarios/*.yaml``: each file opens
-with a comment block telling its story, and that block is the English text.
-:data:`LESSONS` adds what a file cannot hold: a Chinese title and story and
-the few parameters worth a slider. The table tolerates both kinds of gap: an
+with a comment block telling its story, in English, then (after a line
+``# zh: 标题``) the same story in Chinese, so both languages of a lesson live
+in one place and are edited together. :data:`LESSONS` adds what a file
+cannot hold: the order of lessons and the few parameters worth a slider;
+every parameter a story tells the class to ``--set`` is a lever too. The table tolerates both kinds of gap: an
 entry whose scenario does not exist is skipped, and a scenario with no entry
 (or an entry without levers) still appears, with the settings its own file
 makes as levers.
@@ -11,6 +13,7 @@ makes as levers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,10 @@ import yaml
 SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
 #: Most levers generated from a scenario file when the table names none.
 MAX_AUTO_LEVERS = 6
+#: A story's instruction to change a parameter: ``--set policies.0.proxy=true``.
+_SET = re.compile(r"--set\s+([A-Za-z_][\w.]*)=")
+#: The line that opens a header's Chinese half (its title follows on the same line).
+_ZH = "zh:"
 #: Keys that are never levers: identity, structure of the file, a policy's window.
 _NOT_LEVERS = {"name", "description", "seed", "steps", "extends", "type", "label", "start", "end"}
 
@@ -161,25 +168,42 @@ def lesson_from_file(path: str | Path, extra: LessonText | None = None) -> Lesso
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     title, story = parse_header(text)
+    title_zh, story_zh = parse_header(text, lang="zh")
     levers = extra.levers if extra and extra.levers else auto_levers(text)
     return Lesson(
         name=path.stem, path=path, title_en=title or path.stem.replace("_", " "), story_en=story,
-        title_zh=extra.title_zh if extra else "", story_zh=extra.story_zh if extra else "",
-        levers=levers,
+        title_zh=title_zh or (extra.title_zh if extra else ""),
+        story_zh=story_zh or (extra.story_zh if extra else ""),
+        levers=with_story_levers(levers, story),
     )
 
 
-def parse_header(text: str) -> tuple[str, str]:
+def story_levers(story: str) -> list[str]:
+    """Every parameter path the story tells the class to change (``--set PATH=VALUE``), in order."""
+    return list(dict.fromkeys(_SET.findall(story)))
+
+
+def with_story_levers(levers: tuple[LeverSpec, ...], story: str) -> tuple[LeverSpec, ...]:
+    """``levers`` plus a lever for each parameter the story names that they lack.
+
+    A story that says "try ``--set policies.0.proxy=true``" must find that
+    switch on the page, or the class cannot do what it reads.
+    """
+    have = {lever.path for lever in levers}
+    return levers + tuple(LeverSpec(path) for path in story_levers(story) if path not in have)
+
+
+def parse_header(text: str, lang: str = "en") -> tuple[str, str]:
     """The title (first line) and story (the rest) of a file's opening comment block.
 
-    Paragraphs are separated by empty comment lines; lines within a paragraph
-    are joined, so the story reflows on the page.
+    The block is English up to a line ``# zh: 标题`` and Chinese from there
+    (``lang="zh"``: empty when there is no such line). Paragraphs are
+    separated by empty comment lines; lines within a paragraph are joined
+    (with a space in English, without one in Chinese), so the story reflows
+    on the page.
     """
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line[1:].strip())
+    english, chinese = header_halves(text)
+    lines = chinese if lang == "zh" else english
     paragraphs: list[list[str]] = [[]]
     for line in lines:
         if line:
@@ -190,9 +214,37 @@ def parse_header(text: str) -> tuple[str, str]:
     if not paragraphs:
         return "", ""
     first = paragraphs[0]
-    title = first[0].rstrip(".")
+    title = first[0].rstrip(".。")
     rest = ([first[1:]] if len(first) > 1 else []) + paragraphs[1:]
-    return title, "\n\n".join(" ".join(p) for p in rest)
+    return title, "\n\n".join(_join(p, lang) for p in rest)
+
+
+def header_halves(text: str) -> tuple[list[str], list[str]]:
+    """The lines of a file's opening comment block, ``#`` removed: before and after ``# zh:``."""
+    english: list[str] = []
+    chinese: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if chinese is None and body.startswith(_ZH):
+            chinese = [body[len(_ZH):].strip()]
+        elif chinese is None:
+            english.append(body)
+        else:
+            chinese.append(body)
+    return english, chinese or []
+
+
+def _join(lines: list[str], lang: str) -> str:
+    if lang != "zh":
+        return " ".join(lines)
+    # Chinese needs no space between lines, except around Latin text (numbers, code).
+    out = lines[0]
+    for line in lines[1:]:
+        ascii_edge = out[-1:].isascii() and line[:1].isascii()
+        out += (" " if ascii_edge else "") + line
+    return out
 
 
 def auto_levers(text: str, limit: int = MAX_AUTO_LEVERS) -> tuple[LeverSpec, ...]:
