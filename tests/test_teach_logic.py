@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -297,13 +301,13 @@ def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeyp
     monkeypatch.setattr(server, "configure", lambda conf: seen.update(conf=conf))
     monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw) or kw["on_ready"]("http://x:1/"))
     assert main(["teach", "crop_mandate", "--host", "0.0.0.0", "--port", "9999", "--lang", "zh",
-                 "--no-browser", "--export-dir", str(tmp_path)]) == 0
+                 "--no-browser", "--export-dir", str(tmp_path)]) == 130  # the server stopped
     captured = capsys.readouterr()
     assert "warning: serving on 0.0.0.0" in captured.err and "http://x:1/" in captured.out
     assert (seen["host"], seen["port"]) == ("0.0.0.0", 9999)
     conf = seen["conf"]
     assert (conf.lesson, conf.lang, conf.export_dir) == ("crop_mandate", "zh", tmp_path)
-    assert main(["teach", "--no-browser"]) == 0 and "warning" not in capsys.readouterr().err
+    assert main(["teach", "--no-browser"]) == 130 and "warning" not in capsys.readouterr().err
 
 
 def test_a_lesson_that_does_not_load_is_set_aside(tmp_path: Path) -> None:
@@ -324,3 +328,27 @@ def test_a_scenario_file_outside_the_lessons_joins_the_list(tmp_path: Path) -> N
     assert not broken
     assert next(iter(lessons)) == "my_county" and first_lesson(lessons, str(own)) == "my_county"
     assert first_lesson(lessons, str(SCENARIOS / "crop_mandate.yaml")) == "crop_mandate"
+
+
+def _hear_ctrl_c() -> None:
+    """Give the child the default Ctrl-C: a shell that runs the tests in the background
+    ignores SIGINT, and the child would inherit that (as in tests/test_study_sweep.py)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_stops_teach_with_exit_130(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(SCENARIOS.parent), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "govsim", "teach", "--no-browser", "--port", str(port)],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, preexec_fn=_hear_ctrl_c)
+    try:
+        assert "http://" in process.stdout.readline()  # serving
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err

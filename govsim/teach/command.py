@@ -39,7 +39,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, pass the page its settings, serve until Ctrl-C; return the exit code."""
-    from govsim.console import EXIT_OK, UsageError, err, quiet
+    from govsim.console import EXIT_INTERRUPTED, UsageError, err, quiet
     from govsim.teach import server
     from govsim.teach.config import DEFAULT_EXPORTS, Settings
     from govsim.teach.lessons import SCENARIOS, discover_lessons
@@ -73,10 +73,12 @@ def run(args: argparse.Namespace) -> int:
     except server.ServeError as err:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
-        pass  # Ctrl-C is how a server is stopped: not a failure
+        pass  # uvicorn may pass Ctrl-C on after its shutdown, or catch it and just return
     if not quiet(args):
         err("govsim teach: stopped")
-    return EXIT_OK
+    # The server runs until it is interrupted, so stopping is always an interruption:
+    # 130, as every govsim command that Ctrl-C stops (README, "Exit codes").
+    return EXIT_INTERRUPTED
 
 
 def port(text: str) -> int:
