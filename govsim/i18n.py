@@ -255,6 +255,8 @@ PARAMS: dict[str, tuple[str, str]] = {
     "policies.emergency.reserves": ("Emergency stocks", "应急物资储备"),
     "policies.emergency.teams": ("Trained emergency teams", "专业应急队伍"),
     "policies.emergency.drills": ("Drills with residents", "居民应急演练"),
+    "policies.mediation.amplify_share": ("Chance an unresolved dispute goes online",
+                                         "未化解纠纷被发到网上的概率"),
 }
 
 #: The values of choice levers as a class reads them, by value (resident groups use :data:`GROUPS`).

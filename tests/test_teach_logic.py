@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from govsim.cli import main
 from govsim.i18n import METRIC_ZH, PARAMS, TEXT, missing_chinese, text
 from govsim.metrics import METRICS, summarise
 from govsim.teach import figures, maps
-from govsim.teach.lessons import LESSONS, LessonText, LeverSpec, discover_lessons, parse_header
+from govsim.teach.lessons import LESSONS, LessonText, LeverSpec, discover_lessons, parse_header, story_levers
 from govsim.teach.levers import build_controls, changed_settings, coerce, declared, model_params, nice_step
 from govsim.teach.server import ServeError, check_port, is_loopback, url_for
 from govsim.teach.session import Session
@@ -36,7 +37,7 @@ def test_ready_scenarios_are_lessons_in_table_order_with_their_stories() -> None
     for name in READY:
         lesson = lessons[name]
         assert lesson.title_en and lesson.story_en, name
-        assert lesson.title_zh and lesson.story_zh, name  # the ready four are translated
+        assert lesson.title_zh and lesson.story_zh, name
         assert lesson.levers, name
     assert lessons["target_inflation"].title_en == "Layered target inflation (层层加码)"
     assert "What to look for" in lessons["target_inflation"].story_en
@@ -233,7 +234,36 @@ def test_every_lever_of_a_ready_lesson_has_a_chinese_label() -> None:
         scenario = govsim.load_scenario(lesson.path)
         for control in build_controls(scenario, lesson.levers):
             assert control.key in PARAMS, (name, control.key)
-    assert all(entry.title_zh for entry in LESSONS.values())
+    assert set(LESSONS) <= set(discover_lessons(SCENARIOS))  # no entry for a scenario that is gone
+
+
+def test_every_lesson_tells_its_story_in_chinese_with_the_same_numbers() -> None:
+    """The Chinese half of each header (``# zh:``) is the English story translated: same numbers,
+    and no English words except inside `code` (commands, file and metric names)."""
+    for name, lesson in discover_lessons(SCENARIOS).items():
+        assert lesson.title_zh and lesson.story_zh and lesson.story("zh")[1], name
+        prose = re.sub(r"`[^`]*`", "", lesson.story_zh + lesson.title_zh)
+        assert not re.findall(r"[A-Za-z]{2,}", prose), (name, re.findall(r"[A-Za-z]{2,}", prose)[:5])
+        assert lesson.story_zh.count("`") % 2 == 0, name
+        english = set(re.findall(r"\d[\d,.]*\d", lesson.story_en)) - {"10,000"}  # 每万人
+        missing = english - set(re.findall(r"\d[\d,.]*\d", lesson.story_zh)) - {"1980"}  # 80 年代
+        assert not missing, (name, sorted(missing))
+
+
+def test_every_lever_a_story_names_is_on_the_page() -> None:
+    for name, lesson in discover_lessons(SCENARIOS).items():
+        named = story_levers(lesson.story_en) + story_levers(lesson.story_zh)
+        controls = {c.path for c in build_controls(govsim.load_scenario(lesson.path), lesson.levers)}
+        assert set(named) <= controls, (name, sorted(set(named) - controls))
+    assert story_levers("try `--set policies.0.proxy=true` or `policies.1.alignment`") == [
+        "policies.0.proxy", "policies.1.alignment"]
+
+
+def test_chinese_header_is_read_apart_from_the_english() -> None:
+    header = ("# Title.\n#\n# Story `--set a.b=1`\n# goes on.\n#\n# zh: 标题\n#\n# 第一行\n# 接着 `--set\n"
+              "# a.b=1` 完。\nname: x\n")
+    assert parse_header(header) == ("Title", "Story `--set a.b=1` goes on.")
+    assert parse_header(header, "zh") == ("标题", "第一行接着 `--set a.b=1` 完。")
 
 
 # --- serving ---------------------------------------------------------------------------------
