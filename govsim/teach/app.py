@@ -112,7 +112,8 @@ CSS = """
 .v-select__selection, .v-list-item__title, .v-card__title { white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important; word-break: normal; }
 .v-select__selections input { display: none; }
-.govsim-story code, .govsim-export-help code { white-space: normal; word-break: break-word; }
+.govsim-story code, .govsim-export-help code { display: inline; white-space: normal; word-break: break-word;
+    padding: 0 2px; }
 """
 exported = solara.reactive("")
 playing = solara.reactive(False)
