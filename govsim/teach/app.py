@@ -119,6 +119,8 @@ exported = solara.reactive("")
 playing = solara.reactive(False)
 #: Lever values set on the page since the last Restart, by path.
 pending = solara.reactive({})
+#: Restarts ordered from outside the tab (the teacher's); each one is a new model.
+restarts = solara.reactive(0)
 
 
 @solara.component
@@ -151,8 +153,10 @@ def Lessons(lessons: dict[str, Lesson], broken: dict[str, str], export_dir: Path
     name = lesson_name.value if lesson_name.value in lessons else first_lesson(lessons, lesson_name.value)
     lesson = lessons[name]
     # A new lesson (chosen here, or broadcast by the teacher) is a new model at week 0.
-    model = solara.use_memo(lambda: solara.reactive(new_model(lesson, overrides=overrides)), [lesson.name])
+    model = solara.use_memo(lambda: solara.reactive(new_model(lesson, overrides=overrides)),
+                            [lesson.name, restarts.value])
     week = solara.use_reactive(0)
+    solara.use_effect(lambda: on_model(model.value) if on_model else None, [model.value])
     controls = solara.use_memo(lambda: build_controls(lesson_scenario(str(lesson.path)), lesson.levers),
                                [lesson.name])
     current = lang.value
