@@ -320,7 +320,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "teach.student": ("student", "学生"),
     "teach.week_short": ("week", "周"),
     "teach.no_students": ("No student has opened the page yet.", "还没有学生打开页面。"),
-    "teach.sheet": ("Lesson sheet (print)", "课堂练习单（打印）"),
     "teach.week": ("Week {week} of {steps}", "第 {week} 周（共 {steps} 周）"),
     "teach.policy": ("with policy", "有政策"),
     "teach.baseline": ("baseline (no policy)", "基线（无政策）"),

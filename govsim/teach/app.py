@@ -239,9 +239,6 @@ def LessonCard(lessons: dict[str, Lesson], lesson: Lesson, broken: dict[str, str
         note = "" if native else f"<p><i>{html.escape(text('teach.no_story', current))}</i></p>"
         solara.HTML(tag="div", unsafe_innerHTML=note + paragraphs(story), classes=["govsim-story"],
                     style="font-size: 1em; line-height: 1.5")
-        solara.HTML(tag="a", unsafe_innerHTML=html.escape(text("teach.sheet", current)),
-                    attributes={"href": f"/sheet/{lesson.name}?lang={current}", "target": "_blank"},
-                    classes=["govsim-sheet-link"])
         for name, reason in broken.items():
             solara.HTML(tag="p", unsafe_innerHTML=html.escape(text("teach.broken", current, name=name,
                                                                    reason=reason)),
