@@ -157,6 +157,12 @@ UNITS: dict[str, str] = {
     "incidents/week": "起/周",
     "organisations": "个组织",
     "residents/week": "人/周",
+    "yuan/resident/year": "元/人/年",
+    "residents/10k residents/week": "人/万居民/周",
+    "hours/step": "小时/步",
+    "steps": "步",
+    "yuan/hour": "元/小时",
+    "score/week": "分值/周",
 }
 
 #: Short labels of parameters offered as levers, by the path ``govsim params``
@@ -240,6 +246,28 @@ PARAMS: dict[str, tuple[str, str]] = {
     "policies.transparency.mediation_fairness": ("Fair mediation", "调解公平"),
     "policies.transparency.opaque_spending": ("Spending not disclosed", "经费不公开"),
     "policies.transparency.open_decisions": ("Decisions published", "决策公开"),
+    "policies.digital_channels.proxy": ("Staff file for those who cannot", "工作人员代办"),
+    "policies.digital_channels.breach": ("A data leak becomes known", "发生个人信息泄露"),
+    "policies.digital_channels.elder_mode": ("Elder mode of the app", "App 适老化模式"),
+    "policies.digital_channels.volunteer_reach": ("Volunteers teaching digital skills", "志愿者教数字技能"),
+    "policies.procedures.steps": ("Steps of the procedure", "办事程序的步骤"),
+    "policies.participation.tokenism": ("Participation for show only", "参与只是走过场"),
+    "policies.emergency.reserves": ("Emergency stocks", "应急物资储备"),
+    "policies.emergency.teams": ("Trained emergency teams", "专业应急队伍"),
+    "policies.emergency.drills": ("Drills with residents", "居民应急演练"),
+    "policies.mediation.amplify_share": ("Chance an unresolved dispute goes online",
+                                         "未化解纠纷被发到网上的概率"),
+}
+
+#: The values of choice levers as a class reads them, by value (resident groups use :data:`GROUPS`).
+CHOICES: dict[str, tuple[str, str]] = {
+    "service_first": ("residents' cases first", "先办居民事项"),
+    "target_first": ("targets first", "先完成指标"),
+    "online_only": ("online only", "只走线上"),
+    "online_plus_offline": ("online and offline windows", "线上加线下窗口"),
+    "flood": ("flood", "洪水"),
+    "epidemic": ("epidemic", "疫情"),
+    "accident": ("accident", "事故"),
 }
 
 #: Everything else, by key: figure text, then the teaching page. ``{name}``
@@ -271,8 +299,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "teach.lesson": ("Lesson", "课程"),
     "teach.language": ("Language", "语言"),
     "teach.story": ("The story", "故事"),
-    "teach.levers_hint": ("Move a lever in Model Parameters, then press Reset to start again with it.",
-                          "在“Model Parameters”中调整参数，然后按 Reset 以新设置重新开始。"),
+    "teach.levers_hint": ("Move a lever, then press Restart to start again with it.",
+                          "调整参数后，按“重新开始”以新设置从头运行。"),
+    "teach.levers": ("Levers", "政策参数"),
+    "teach.run": ("Run", "运行"),
+    "teach.step": ("Step", "单步"),
+    "teach.play": ("▶ Play", "▶ 播放"),
+    "teach.pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "teach.reset": ("Restart", "重新开始"),
+    "teach.pending": ("Changed: press Restart to apply.", "参数已改：按“重新开始”生效。"),
+    "teach.on": ("yes", "是"),
+    "teach.off": ("no", "否"),
+    "teach.lang_en": ("English", "英文"),
+    "teach.lang_zh": ("中文", "中文"),
+    "teach.message": ("{measure} so far: {first} {a}, {second} {b} (difference {diff})",
+                      "{measure}（到目前为止）：{first} {a}，{second} {b}（差值 {diff}）"),
+    "teach.teacher": ("Teacher's dashboard", "教师面板"),
+    "teach.restart_all": ("Restart every student", "全体重新开始"),
+    "teach.broadcast": ("Send this lesson to everyone", "把这一课发给全体学生"),
+    "teach.student": ("student", "学生"),
+    "teach.week_short": ("week", "周"),
+    "teach.no_students": ("No student has opened the page yet.", "还没有学生打开页面。"),
     "teach.week": ("Week {week} of {steps}", "第 {week} 周（共 {steps} 周）"),
     "teach.policy": ("with policy", "有政策"),
     "teach.baseline": ("baseline (no policy)", "基线（无政策）"),
@@ -293,13 +340,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "teach.hours_admin": ("administration", "行政事务"),
     "teach.hours_targets": ("targets", "指标任务"),
     "teach.hours_idle": ("unused", "未用"),
-    "teach.no_data": ("No weeks yet: press Step or ▶.", "还没有数据：请按 Step 或 ▶。"),
+    "teach.no_data": ("No weeks yet: press Step or ▶.", "还没有数据：请按“单步”或 ▶。"),
     "teach.export": ("Export scenario", "导出情景"),
     "teach.export_help": ("Writes the current settings as a scenario file; `govsim run FILE` "
                           "reproduces this page's numbers.",
                           "把当前设置写成情景文件；`govsim run 文件` 可复现本页的数字。"),
     "teach.exported": ("Written: {path}", "已写入：{path}"),
-    "teach.download": ("Download the YAML", "下载 YAML 文件"),
+    "teach.download": ("Download the scenario file", "下载情景文件"),
     "teach.broken": ("Lesson {name} could not be loaded: {reason}", "课程 {name} 无法载入：{reason}"),
     "teach.no_story": ("(No Chinese text for this lesson yet; the English story follows.)",
                        "（本课的中文说明尚未写好，以下为英文原文。）"),
@@ -348,6 +395,13 @@ def param_label(key: str, lang: str = "en", default: str = "") -> str:
     return _pick(PARAMS.get(key, (default or key, "")), lang)
 
 
+def choice_label(value: str, lang: str = "en") -> str:
+    """A choice lever's value as a class reads it (``target_first`` -> "targets first" / "先完成指标")."""
+    if value in GROUPS:
+        return group_label(value, lang)
+    return _pick(CHOICES.get(value, (value.replace("_", " "), "")), lang)
+
+
 def community_label(name: str, lang: str = "en") -> str:
     """A community's name, e.g. ``township2/village1`` -> "乡镇2/村1"."""
     if lang != "zh":
@@ -359,6 +413,6 @@ def missing_chinese() -> list[str]:
     """Keys of every table entry with English but no Chinese (empty when complete)."""
     holes = [f"metric:{name}" for name in METRICS if not METRIC_ZH.get(name)]
     holes += sorted({f"unit:{metric.unit}" for metric in METRICS.values() if not UNITS.get(metric.unit)})
-    for table, prefix in ((GROUPS, "group"), (PARAMS, "param"), (TEXT, "text")):
+    for table, prefix in ((GROUPS, "group"), (PARAMS, "param"), (CHOICES, "choice"), (TEXT, "text")):
         holes += [f"{prefix}:{key}" for key, (_, zh) in table.items() if not zh]
     return holes

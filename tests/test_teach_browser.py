@@ -118,19 +118,23 @@ def test_teaching_page_in_a_browser(browser_page, server) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         page.goto(url)
-        step = page.get_by_role("button", name="Step")
+        step = page.locator(".govsim-step")
+        page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
         step.wait_for(timeout=60_000)
         week(page, 0)
 
         # A teacher raises the margin by ten notches (0.20 -> 0.30) and resets to apply it.
-        thumb = page.locator(".v-input", has_text="Raise added at each level").locator("[role=slider]")
+        lever = page.locator(".govsim-lever", has_text="Raise added at each level")
+        thumb = lever.locator("[role=slider]")
         thumb.focus()
         for _ in range(10):
             thumb.press("ArrowRight")
             page.wait_for_timeout(250)  # let each change reach the server before the next
-        page.get_by_role("button", name="Reset").click()
+        assert lever.locator(".govsim-value").inner_text() == "0.3"  # the value is written out
+        page.get_by_role("button", name="Restart").click()
         page.wait_for_timeout(1500)
         week(page, 0)
+        assert page.locator(".govsim-pending").count() == 0
 
         before = chart_sources(page)
         timings = []

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +19,7 @@ from govsim.cli import main
 from govsim.i18n import METRIC_ZH, PARAMS, TEXT, missing_chinese, text
 from govsim.metrics import METRICS, summarise
 from govsim.teach import figures, maps
-from govsim.teach.lessons import LESSONS, LessonText, LeverSpec, discover_lessons, parse_header
+from govsim.teach.lessons import LESSONS, LessonText, LeverSpec, discover_lessons, parse_header, story_levers
 from govsim.teach.levers import build_controls, changed_settings, coerce, declared, model_params, nice_step
 from govsim.teach.server import ServeError, check_port, is_loopback, url_for
 from govsim.teach.session import Session
@@ -32,7 +37,7 @@ def test_ready_scenarios_are_lessons_in_table_order_with_their_stories() -> None
     for name in READY:
         lesson = lessons[name]
         assert lesson.title_en and lesson.story_en, name
-        assert lesson.title_zh and lesson.story_zh, name  # the ready four are translated
+        assert lesson.title_zh and lesson.story_zh, name
         assert lesson.levers, name
     assert lessons["target_inflation"].title_en == "Layered target inflation (层层加码)"
     assert "What to look for" in lessons["target_inflation"].story_en
@@ -229,7 +234,36 @@ def test_every_lever_of_a_ready_lesson_has_a_chinese_label() -> None:
         scenario = govsim.load_scenario(lesson.path)
         for control in build_controls(scenario, lesson.levers):
             assert control.key in PARAMS, (name, control.key)
-    assert all(entry.title_zh for entry in LESSONS.values())
+    assert set(LESSONS) <= set(discover_lessons(SCENARIOS))  # no entry for a scenario that is gone
+
+
+def test_every_lesson_tells_its_story_in_chinese_with_the_same_numbers() -> None:
+    """The Chinese half of each header (``# zh:``) is the English story translated: same numbers,
+    and no English words except inside `code` (commands, file and metric names)."""
+    for name, lesson in discover_lessons(SCENARIOS).items():
+        assert lesson.title_zh and lesson.story_zh and lesson.story("zh")[1], name
+        prose = re.sub(r"`[^`]*`", "", lesson.story_zh + lesson.title_zh)
+        assert not re.findall(r"[A-Za-z]{2,}", prose), (name, re.findall(r"[A-Za-z]{2,}", prose)[:5])
+        assert lesson.story_zh.count("`") % 2 == 0, name
+        english = set(re.findall(r"\d[\d,.]*\d", lesson.story_en)) - {"10,000"}  # 每万人
+        missing = english - set(re.findall(r"\d[\d,.]*\d", lesson.story_zh)) - {"1980"}  # 80 年代
+        assert not missing, (name, sorted(missing))
+
+
+def test_every_lever_a_story_names_is_on_the_page() -> None:
+    for name, lesson in discover_lessons(SCENARIOS).items():
+        named = story_levers(lesson.story_en) + story_levers(lesson.story_zh)
+        controls = {c.path for c in build_controls(govsim.load_scenario(lesson.path), lesson.levers)}
+        assert set(named) <= controls, (name, sorted(set(named) - controls))
+    assert story_levers("try `--set policies.0.proxy=true` or `policies.1.alignment`") == [
+        "policies.0.proxy", "policies.1.alignment"]
+
+
+def test_chinese_header_is_read_apart_from_the_english() -> None:
+    header = ("# Title.\n#\n# Story `--set a.b=1`\n# goes on.\n#\n# zh: 标题\n#\n# 第一行\n# 接着 `--set\n"
+              "# a.b=1` 完。\nname: x\n")
+    assert parse_header(header) == ("Title", "Story `--set a.b=1` goes on.")
+    assert parse_header(header, "zh") == ("标题", "第一行接着 `--set a.b=1` 完。")
 
 
 # --- serving ---------------------------------------------------------------------------------
@@ -268,23 +302,29 @@ def test_teach_model_builds_sessions_from_lever_values() -> None:
     assert format_number(0.02, "share", signed=True) == "+2.0"
 
 
-def test_reset_rebuilds_the_model_as_solaraviz_does() -> None:
-    """SolaraViz's Reset re-creates the model from the page's parameters; Mesa 3.5 and later
-    also pass Mesa's own ``scenario`` object, which once collided with the lesson's file."""
-    from mesa.visualization import solara_viz
+def test_restart_rebuilds_the_model_from_its_levers() -> None:
+    """Restart builds a fresh model at week 0 from the levers (and the classroom's overrides)."""
+    from govsim.teach.app import TeachModel, new_model
 
-    from govsim.teach.app import TeachModel
-
-    lesson = str(SCENARIOS / "target_inflation.yaml")
-    params = {"lesson": lesson, "policies.0.margin": 0.3}
-    model = TeachModel(**params)
+    lesson = discover_lessons(SCENARIOS)["target_inflation"]
+    model = new_model(lesson, {"policies.0.margin": 0.3})
     model.step()
-    build = getattr(solara_viz, "_build_model_init_kwargs", None)  # Mesa >= 3.5
-    kwargs = params if build is None else build(model, params, add_scenario_when_empty=True,
-                                                require_model_accepts_scenario=True)
-    fresh = type(model)(**kwargs)
+    fresh = TeachModel(lesson=model.lesson, **model.levers)
     assert fresh.session.week == 0 and fresh.session.overrides == {"policies.0.margin": 0.3}
     assert fresh.session.scenario.hash == model.session.scenario.hash
+    one = new_model(lesson, overrides={"population.residents": 6000, "hierarchy.communities_per_township": 1})
+    assert len(one.session.communities) == 2
+
+
+def test_lever_values_are_written_out() -> None:
+    from govsim.teach.controls import shown_value
+
+    scenario = govsim.load_scenario(SCENARIOS / "target_inflation.yaml")
+    levers = [LeverSpec("policies.0.margin"), LeverSpec("staff.priority"), LeverSpec("policies.0.levels")]
+    margin, priority, levels = build_controls(scenario, levers)
+    assert shown_value(margin, 0.30000000000000004, "zh") == "0.3"
+    assert shown_value(priority, "target_first", "zh") == "先完成指标"
+    assert shown_value(levels, 2.0, "en") == "2"
 
 
 def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -294,13 +334,13 @@ def test_teach_command_configures_and_warns_off_loopback(tmp_path: Path, monkeyp
     monkeypatch.setattr(server, "configure", lambda conf: seen.update(conf=conf))
     monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw) or kw["on_ready"]("http://x:1/"))
     assert main(["teach", "crop_mandate", "--host", "0.0.0.0", "--port", "9999", "--lang", "zh",
-                 "--no-browser", "--export-dir", str(tmp_path)]) == 0
+                 "--no-browser", "--export-dir", str(tmp_path)]) == 130  # the server stopped
     captured = capsys.readouterr()
     assert "warning: serving on 0.0.0.0" in captured.err and "http://x:1/" in captured.out
     assert (seen["host"], seen["port"]) == ("0.0.0.0", 9999)
     conf = seen["conf"]
     assert (conf.lesson, conf.lang, conf.export_dir) == ("crop_mandate", "zh", tmp_path)
-    assert main(["teach", "--no-browser"]) == 0 and "warning" not in capsys.readouterr().err
+    assert main(["teach", "--no-browser"]) == 130 and "warning" not in capsys.readouterr().err
 
 
 def test_a_lesson_that_does_not_load_is_set_aside(tmp_path: Path) -> None:
@@ -321,3 +361,27 @@ def test_a_scenario_file_outside_the_lessons_joins_the_list(tmp_path: Path) -> N
     assert not broken
     assert next(iter(lessons)) == "my_county" and first_lesson(lessons, str(own)) == "my_county"
     assert first_lesson(lessons, str(SCENARIOS / "crop_mandate.yaml")) == "crop_mandate"
+
+
+def _hear_ctrl_c() -> None:
+    """Give the child the default Ctrl-C: a shell that runs the tests in the background
+    ignores SIGINT, and the child would inherit that (as in tests/test_study_sweep.py)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_stops_teach_with_exit_130(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(SCENARIOS.parent), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "govsim", "teach", "--no-browser", "--port", str(port)],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, preexec_fn=_hear_ctrl_c)
+    try:
+        assert "http://" in process.stdout.readline()  # serving
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err

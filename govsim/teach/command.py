@@ -32,6 +32,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="folder of scenario files offered as lessons (default: the ready scenarios)")
     p.add_argument("--export-dir", type=Path, metavar="DIR",
                    help="where the page's export writes scenario files (default: runs/exports)")
+    p.add_argument("--classroom", action="store_true",
+                   help="a page per student at / (each with its own one-community model) and the teacher's "
+                        "dashboard at /teacher (every student's levers and outcomes; restart, send a lesson)")
     p.add_argument("--no-browser", dest="browser", action="store_false",
                    help="do not open a browser; just print the address")
     p.set_defaults(handler=run)
@@ -39,7 +42,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, pass the page its settings, serve until Ctrl-C; return the exit code."""
-    from govsim.console import EXIT_OK, UsageError, err, quiet
+    from govsim.console import EXIT_INTERRUPTED, UsageError, err, quiet
     from govsim.teach import server
     from govsim.teach.config import DEFAULT_EXPORTS, Settings
     from govsim.teach.lessons import SCENARIOS, discover_lessons
@@ -58,11 +61,13 @@ def run(args: argparse.Namespace) -> int:
             "can open the page and change its settings (there is no password); use it only on a "
             "classroom network you trust")
     server.configure(Settings(folder, str(Path(lesson).resolve()) if is_file else lesson, args.lang,
-                              args.export_dir or DEFAULT_EXPORTS))
+                              args.export_dir or DEFAULT_EXPORTS, args.classroom))
 
     def ready(url: str) -> None:
         if not quiet(args):
             print(f"govsim teach: the page is at {url} (Ctrl-C to stop)", flush=True)
+            if args.classroom:
+                print(f"govsim teach: the teacher's dashboard is at {url}teacher", flush=True)
         if args.browser:
             import webbrowser
 
@@ -73,10 +78,12 @@ def run(args: argparse.Namespace) -> int:
     except server.ServeError as err:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
-        pass  # Ctrl-C is how a server is stopped: not a failure
+        pass  # uvicorn may pass Ctrl-C on after its shutdown, or catch it and just return
     if not quiet(args):
         err("govsim teach: stopped")
-    return EXIT_OK
+    # The server runs until it is interrupted, so stopping is always an interruption:
+    # 130, as every govsim command that Ctrl-C stops (README, "Exit codes").
+    return EXIT_INTERRUPTED
 
 
 def port(text: str) -> int:

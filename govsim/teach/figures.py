@@ -36,8 +36,9 @@ from govsim.plots import OKABE_ITO, ROLLING_WEEKS
 from govsim.teach.session import History, Session, ratio
 
 MODES = ("overlay", "side")
-SIZE = (6.0, 2.7)
-DPI = 80
+#: Large enough to read from the back of a classroom on a projector.
+SIZE = (7.0, 3.2)
+DPI = 96
 #: Staff hours in the hours panel, service at the bottom: metric, colour (as in
 #: :mod:`govsim.plots`), text key (the classroom's own words).
 HOURS = tuple((metric, dict(PLOT_HOURS)[metric], key) for metric, key in (
@@ -314,10 +315,10 @@ def _figure(mode: str, lang: str) -> tuple[Figure, list[Axes]]:
     fig = Figure(figsize=SIZE, dpi=DPI)
     if mode == "side":
         axes = list(fig.subplots(1, 2, sharey=True))
-        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.14, top=0.9, wspace=0.06)
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.16, top=0.9, wspace=0.06)
     else:
         ax = fig.subplots()
-        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.14, top=0.97)
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.16, top=0.97)
         axes = [ax, ax]
     return fig, axes
 
@@ -330,8 +331,8 @@ def _finish(axes: list[Axes], session: Session, lang: str, mode: str, share: boo
         ax.set_xlim(0, max(session.steps - 1, session.week, 1))
         ax.xaxis.set_major_locator(MaxNLocator(7, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(5))
-        ax.set_xlabel(text("plot.week", lang), fontsize=8, labelpad=1)
-        ax.tick_params(labelsize=7, pad=2)
+        ax.set_xlabel(text("plot.week", lang), fontsize=13, labelpad=1)
+        ax.tick_params(labelsize=12, pad=2)
         ax.grid(True, color="#E5E5E5", linewidth=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -339,7 +340,7 @@ def _finish(axes: list[Axes], session: Session, lang: str, mode: str, share: boo
         if share:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         if mode == "side":
-            ax.set_title(names[i], fontsize=8, pad=2)
+            ax.set_title(names[i], fontsize=11, pad=2)
         notes.append(ax.text(0.5, 0.5, text("teach.no_data", lang), ha="center", va="center",
-                             transform=ax.transAxes, fontsize=9, color="#666666"))
+                             transform=ax.transAxes, fontsize=13, color="#666666"))
     return notes

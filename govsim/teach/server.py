@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: The Solara page, as ``module:component``.
 APP = "govsim.teach.app:Page"
+#: Classroom mode: a module whose ``routes`` are the students' page and the teacher's.
+CLASSROOM_APP = "govsim.teach.classroom"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: Solara settings (read from the environment when solara is imported): production
@@ -76,7 +78,7 @@ def configure(conf: Settings) -> None:
     from govsim.teach.config import app_env
 
     os.environ.update(SOLARA_ENV)
-    os.environ["SOLARA_APP"] = APP
+    os.environ["SOLARA_APP"] = CLASSROOM_APP if conf.classroom else APP
     os.environ.update(app_env(conf))
 
 
