@@ -24,7 +24,16 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.files import csv_bytes, fsync_dir, json_bytes, parquet_bytes, sha256, write_atomic
+from govsim.files import (
+    OutputError,
+    check_output_dir,
+    csv_bytes,
+    fsync_dir,
+    json_bytes,
+    parquet_bytes,
+    sha256,
+    write_atomic,
+)
 from govsim.metrics import METRICS, headline_table
 
 #: Version of the run-directory layout, recorded in the manifest.
@@ -177,12 +186,15 @@ def check_run_dir(out_dir: str | os.PathLike[str], identity: Mapping[str, Any],
         overwrite: As for :func:`write_run`.
 
     Raises:
-        RunDirError: ``out_dir`` is a file, holds a different run, or holds
-            run-named files without a manifest, and ``overwrite`` is False.
+        RunDirError: ``out_dir`` is a file, lies under a file, cannot be
+            created or written; or it holds a different run, or run-named
+            files without a manifest, and ``overwrite`` is False.
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise RunDirError(f"{out}: exists and is not a directory; choose another output directory.")
+    try:
+        check_output_dir(out)
+    except OutputError as err:
+        raise RunDirError(str(err)) from err
     if overwrite or not out.is_dir():
         return
     old_path = out / MANIFEST

@@ -212,8 +212,10 @@ def test_read_run_on_missing_or_foreign_directories(tmp_path: Path) -> None:
 def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("x")
-    with pytest.raises(RunDirError, match="not a directory"):
+    with pytest.raises(RunDirError, match="is a file, not a directory"):
         write_run(fake_result(), target)
+    with pytest.raises(RunDirError, match=f"lies under the file {target}"):
+        write_run(fake_result(), target / "run")
 
 
 def test_written_files_follow_the_umask_not_private(tmp_path: Path) -> None:

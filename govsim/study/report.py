@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.files import write_atomic
+from govsim.files import writable_file, write_atomic
 from govsim.metrics import METRICS
 from govsim.study import figures, stats
 from govsim.study.results import load_results, load_summaries
@@ -49,6 +49,8 @@ def write_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
                  metrics: list[str] | None = None) -> Path:
     """Write the report of a results directory (default ``DIR/report.html``) and return its path."""
     target = Path(out) if out is not None else Path(results_dir) / "report.html"
+    RunStore(results_dir).experiment()  # not a results directory: say so first
+    writable_file(target)  # before the report is built, not after
     write_atomic(target, build_report(results_dir, metrics=metrics).encode("utf-8"))
     return target
 

@@ -143,9 +143,11 @@ def export_results(results_dir: str | os.PathLike[str], path: str | os.PathLike[
     """Write :func:`load_results` to ``.csv`` or ``.parquet`` (by the file's suffix), atomically."""
     import io
 
-    from govsim.files import csv_bytes, write_atomic
+    from govsim.files import csv_bytes, writable_file, write_atomic
 
     target = Path(path)
+    RunStore(results_dir).experiment()  # not a results directory: say so first
+    writable_file(target)  # before the table is read, not after
     frame = load_results(results_dir, scope=scope)
     if target.suffix == ".csv":
         data = csv_bytes(frame)

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.files import csv_bytes, json_bytes, write_atomic
+from govsim.files import csv_bytes, json_bytes, prepare_output_dir, write_atomic
 from govsim.study.errors import StudyError
 from govsim.study.worker import META_KEY, RunRecord
 
@@ -67,7 +67,10 @@ class RunStore:
             StudyError: The directory holds a different experiment, holds this
                 one and ``resume`` is False, or is a non-empty directory that
                 is not an experiment.
+            govsim.files.OutputError: The directory is a file, lies under one,
+                or cannot be created or written.
         """
+        prepare_output_dir(self.root)
         old = self.experiment() if (self.root / EXPERIMENT).is_file() else None
         if old is None and self.root.is_dir() and any(self.root.iterdir()):
             raise StudyError(f"{self.root} is not empty and holds no {EXPERIMENT}: not a govsim results "

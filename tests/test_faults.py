@@ -1,0 +1,182 @@
+"""Hostile output paths and faults: every writing command says what is wrong in one sentence (exit 2),
+a killed run leaves nothing that passes for a run, a full disk or a damaged store is survivable with
+--resume, two sweeps never share a store, and Dask fails fast and stops quietly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govsim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+EXPERIMENTS = ROOT / "experiments"
+SMALL = ["--set", "population.residents=2000", "--set", "hierarchy.communities_per_township=1"]
+#: A grid of two points: the smallest sweep that still has a design.
+SPEC = """base: {base}
+set:
+  population.residents: 2000
+  hierarchy.communities_per_township: 1
+  warmup_weeks: 0
+  steps: {steps}
+factors:
+  policies.0.margin: {{values: [0.0, 0.3]}}
+design: grid
+replications: {reps}
+seed: 5
+metrics: [coverage]
+"""
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def write_spec(folder: Path, *, reps: int = 1, steps: int = 3) -> Path:
+    path = folder / "grid.yaml"
+    path.write_text(SPEC.format(base=SCENARIOS / "target_inflation.yaml", reps=reps, steps=steps))
+    return path
+
+
+def child(code: str, *argv: str, cwd: Path, **kw) -> subprocess.Popen:
+    """A Python child that runs ``code`` (patches, then ``govsim.cli.main``) with ``argv``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", code, *argv], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A spec, its finished results store and a run directory, to aim commands at."""
+    tmp = tmp_path_factory.mktemp("stored")
+    spec = write_spec(tmp)
+    assert main(["-q", "sweep", str(spec), "--workers", "1", "--out", str(tmp / "store")]) == 0
+    assert main(["-q", "run", str(SCENARIOS / "baseline.yaml"), *SMALL, "--steps", "2", "--no-plot",
+                 "--out", str(tmp / "run")]) == 0
+    return {"spec": spec, "store": tmp / "store", "run": tmp / "run"}
+
+
+# -- 1. output paths that cannot be written -------------------------------------------------------
+
+
+def _dir_commands(s: dict[str, Path]) -> dict[str, list[str]]:
+    """Commands that write a directory, without their --out (each fails before running anything)."""
+    few = ["--reps", "1", "--steps", "1", "--workers", "1", *SMALL]
+    return {
+        "run": ["run", str(SCENARIOS / "baseline.yaml"), *SMALL, "--steps", "1"],
+        "sweep": ["sweep", str(s["spec"]), "--workers", "1"],
+        "compare": ["compare", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "transparency.yaml"), *few],
+        "sensitivity": ["sensitivity", str(EXPERIMENTS / "staff_workload_sobol.yaml"), *few],
+        "calibrate": ["calibrate", str(EXPERIMENTS / "calibrate_abc_synthetic.yaml"), "--method",
+                      "nelder-mead", *few],
+        "discover": ["discover", str(s["spec"]), "--below", "0.5", "--samples", "2", "--workers", "1"],
+    }
+
+
+def _file_commands(s: dict[str, Path]) -> dict[str, list[str]]:
+    """Commands that write one file, without the file."""
+    return {
+        "report": ["report", str(s["store"]), "--out"],
+        "export": ["export", str(s["store"])],
+        "schema": ["schema", "--out"],
+        "plot": ["plot", str(s["run"]), "--out"],
+    }
+
+
+def _bad_dir(tmp: Path, case: str) -> tuple[Path, str]:
+    """An output directory that cannot be used, and the words the message must have."""
+    a_file = tmp / "a-file"
+    a_file.write_text("not a directory\n")
+    if case == "is a file":
+        return a_file, f"{a_file} is a file"
+    if case == "under a file":
+        return a_file / "sub" / "out", f"lies under the file {a_file}"
+    locked = tmp / "read-only"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if case == "cannot be created":
+        return locked / "out", "cannot be created: permission denied"
+    return locked, f"{locked} is not writable"
+
+
+def _bad_file(tmp: Path, case: str) -> tuple[Path, str]:
+    a_file = tmp / "a-file"
+    a_file.write_text("not a directory\n")
+    if case == "is a directory":
+        return tmp, f"{tmp} is a directory"
+    if case == "under a file":
+        return a_file / "out.csv", f"lies under the file {a_file}"
+    locked = tmp / "read-only"
+    locked.mkdir()
+    locked.chmod(0o555)
+    return locked / "out.csv", "is not writable"
+
+
+NEEDS_PERMISSIONS = pytest.mark.skipif(AS_ROOT, reason="root writes to a read-only directory anyway; "
+                                                        "the file and under-a-file cases still run")
+DIR_CASES = ["is a file", "under a file", pytest.param("cannot be created", marks=NEEDS_PERMISSIONS),
+             pytest.param("not writable", marks=NEEDS_PERMISSIONS)]
+FILE_CASES = ["is a directory", "under a file", pytest.param("not writable", marks=NEEDS_PERMISSIONS)]
+
+
+def _one_clear_sentence(err: str, *words: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Errno" not in err and "Traceback" not in err, err
+    for word in words:
+        assert word in err, err
+
+
+@pytest.mark.parametrize("case", DIR_CASES)
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "sensitivity", "calibrate", "discover"])
+def test_an_output_directory_that_cannot_be_used_is_exit_2(stored, tmp_path, capsys, command, case) -> None:
+    out, words = _bad_dir(tmp_path, case)
+    try:
+        assert main([*_dir_commands(stored)[command], "--out", str(out)]) == 2
+    finally:
+        (tmp_path / "read-only").exists() and (tmp_path / "read-only").chmod(0o755)
+    _one_clear_sentence(capsys.readouterr().err, words)
+
+
+@pytest.mark.parametrize("case", FILE_CASES)
+@pytest.mark.parametrize("command", ["report", "export", "schema", "plot"])
+def test_an_output_file_that_cannot_be_written_is_exit_2(stored, tmp_path, capsys, command, case) -> None:
+    out, words = _bad_file(tmp_path, case)
+    try:
+        assert main([*_file_commands(stored)[command], str(out)]) == 2
+    finally:
+        (tmp_path / "read-only").exists() and (tmp_path / "read-only").chmod(0o755)
+    _one_clear_sentence(capsys.readouterr().err, words)
+
+
+def test_plot_of_a_file_or_a_run_it_cannot_write_into(stored, tmp_path, capsys) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    assert main(["plot", str(a_file)]) == 2
+    _one_clear_sentence(capsys.readouterr().err, f"{a_file}: no such run directory")
+    # The figure's own place taken by a directory: refused before drawing.
+    (stored["run"] / "figure.png").mkdir()
+    try:
+        assert main(["plot", str(stored["run"])]) == 2
+    finally:
+        (stored["run"] / "figure.png").rmdir()
+    _one_clear_sentence(capsys.readouterr().err, "figure.png is a directory")
+
+
+def test_a_write_that_fails_names_the_file_in_one_sentence(tmp_path, monkeypatch) -> None:
+    import errno
+
+    from govsim import files
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    target = tmp_path / "table.csv"
+    with pytest.raises(files.OutputError) as caught:
+        files.write_atomic(target, b"a,b\n")
+    assert str(caught.value) == f"no space left on device while writing {target}"
+    assert caught.value.errno == errno.ENOSPC and isinstance(caught.value, OSError)
+    assert list(tmp_path.iterdir()) == []  # no temporary left
