@@ -180,3 +180,68 @@ def test_a_write_that_fails_names_the_file_in_one_sentence(tmp_path, monkeypatch
     assert str(caught.value) == f"no space left on device while writing {target}"
     assert caught.value.errno == errno.ENOSPC and isinstance(caught.value, OSError)
     assert list(tmp_path.iterdir()) == []  # no temporary left
+
+
+# -- 2. kill -9 during govsim run ---------------------------------------------------------------
+
+#: ``govsim run`` whose writes stop after summary.csv (a second file) until the test kills it.
+SLOW_WRITE = """
+import sys, time
+import govsim.io as io
+real = io.write_atomic
+def slow(path, data):
+    out = real(path, data)
+    if path.name == "summary.csv":
+        print("writing", path.parent, flush=True)
+        time.sleep(120)
+    return out
+io.write_atomic = slow
+from govsim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _kill_mid_write(tmp: Path, *argv: str) -> Path:
+    """Run ``govsim run ARGV`` with slow writes, ``kill -9`` it mid-write; the directory written to."""
+    import signal
+
+    process = child(SLOW_WRITE, "run", str(SCENARIOS / "baseline.yaml"), *SMALL, "--steps", "2",
+                    "--no-plot", *argv, cwd=tmp)
+    line = process.stdout.readline()
+    if not line.startswith("writing"):
+        process.kill()
+        pytest.fail(f"the run did not start writing: {line!r} {process.communicate()}")
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    return Path(line.split(" ", 1)[1].strip())
+
+
+def test_kill_9_while_writing_a_new_run_leaves_no_run(tmp_path, capsys) -> None:
+    from govsim.io import RunDirError, read_run
+
+    out = tmp_path / "run"
+    writing = _kill_mid_write(tmp_path, "--out", str(out))
+    assert writing.parent == tmp_path and writing.name.startswith(".run.")  # a hidden temporary
+    assert not out.exists()
+    for path in (out, writing):  # neither the run nor its temporary passes for a run
+        with pytest.raises(RunDirError):
+            read_run(path)
+        assert main(["plot", str(path)]) == 2
+    assert not (writing / "manifest.json").exists()
+    # The next run into the same place completes and clears the temporary away.
+    assert main(["-q", "run", str(SCENARIOS / "baseline.yaml"), *SMALL, "--steps", "2", "--no-plot",
+                 "--out", str(out)]) == 0
+    assert read_run(out).seed is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_kill_9_while_replacing_a_run_keeps_the_old_one(tmp_path) -> None:
+    from govsim.io import read_run
+
+    out = tmp_path / "run"
+    assert main(["-q", "run", str(SCENARIOS / "baseline.yaml"), *SMALL, "--steps", "2", "--no-plot",
+                 "--seed", "1", "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("mine")
+    _kill_mid_write(tmp_path, "--seed", "2", "--overwrite", "--out", str(out))
+    old = read_run(out)  # checksums verified: whole, and the old run
+    assert old.seed == 1 and (out / "notes.txt").read_text() == "mine"
