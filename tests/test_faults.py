@@ -245,3 +245,133 @@ def test_kill_9_while_replacing_a_run_keeps_the_old_one(tmp_path) -> None:
     _kill_mid_write(tmp_path, "--seed", "2", "--overwrite", "--out", str(out))
     old = read_run(out)  # checksums verified: whole, and the old run
     assert old.seed == 1 and (out / "notes.txt").read_text() == "mine"
+
+
+# -- 3. a full disk during a sweep --------------------------------------------------------------
+
+
+def _sweep(spec: Path, out: Path, *extra: str) -> int:
+    return main(["-q", "sweep", str(spec), "--workers", "1", "--out", str(out), *extra])
+
+
+def test_a_full_disk_stops_the_sweep_clearly_and_resume_finishes(tmp_path, monkeypatch, capsys) -> None:
+    import errno
+
+    import govsim
+    from govsim import files
+    from govsim.study import store
+
+    spec = write_spec(tmp_path, reps=2)  # 4 runs
+    out = tmp_path / "results"
+    real = store.write_atomic
+    stored = []
+
+    def disk_fills_after_two_runs(path: Path, data: bytes) -> dict:
+        if path.parent.name == "runs":
+            if len(stored) == 2:
+                def full(fd: int) -> None:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+                monkeypatch.setattr(files.os, "fsync", full)  # the disk is full from here on
+            stored.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(store, "write_atomic", disk_fills_after_two_runs)
+    assert _sweep(spec, out) == 2
+    err = capsys.readouterr().err
+    _one_clear_sentence(err, f"no space left on device while writing {out}/runs/", "2 runs of 4 are stored",
+                        "free space and run the same command again with --resume")
+    assert govsim.load_results(out)["run_id"].nunique() == 2  # what is stored stays readable
+    monkeypatch.undo()  # space is back
+    assert _sweep(spec, out, "--resume") == 0
+    assert govsim.load_results(out)["run_id"].nunique() == 4
+
+
+# -- 4. a damaged store -------------------------------------------------------------------------
+
+
+def test_a_damaged_store_is_named_and_resume_recomputes_it(tmp_path, capsys) -> None:
+    import pandas as pd
+
+    import govsim
+    from govsim.study import StudyError
+
+    spec = write_spec(tmp_path, reps=2)
+    out = tmp_path / "results"
+    assert _sweep(spec, out) == 0
+    whole = govsim.load_results(out)
+    runs = sorted((out / "runs").glob("*.parquet"))
+    torn = runs[1]
+    torn.write_bytes(torn.read_bytes()[: torn.stat().st_size // 2])  # a truncated Parquet file
+    (out / "index.csv").write_text("run_id,status\nnonsense,done\n")  # an edited index: never read
+    with pytest.raises(StudyError, match=f"{torn}: cannot be read as a stored run"):
+        govsim.load_results(out)
+    for argv in (["report", str(out)], ["export", str(out), str(tmp_path / "all.csv")]):
+        assert main(argv) == 2
+        _one_clear_sentence(capsys.readouterr().err, str(torn), "--resume")
+    # --resume moves the unreadable file aside, runs it again, and rebuilds the index.
+    assert _sweep(spec, out, "--resume") == 0
+    _one_clear_sentence(capsys.readouterr().err, "govsim: warning: 1 run file", torn.name,
+                        f"moved to {out / 'damaged'} and run again")
+    assert (out / "damaged" / torn.name).is_file()
+    pd.testing.assert_frame_equal(govsim.load_results(out), whole)
+    assert len(pd.read_csv(out / "index.csv")) == 4
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"format": "govsim-experiment/1"}'])
+def test_a_damaged_experiment_json_is_named_and_resume_rewrites_it(tmp_path, capsys, damage) -> None:
+    import govsim
+    from govsim.study import StudyError
+
+    spec = write_spec(tmp_path)
+    out = tmp_path / "results"
+    assert _sweep(spec, out) == 0
+    (out / "experiment.json").write_text(damage)
+    with pytest.raises(StudyError, match=f"{out / 'experiment.json'}: .*damaged"):
+        govsim.load_results(out)
+    assert main(["report", str(out)]) == 2
+    _one_clear_sentence(capsys.readouterr().err, str(out / "experiment.json"), "--resume")
+    assert _sweep(spec, out) == 2  # not without --resume
+    _one_clear_sentence(capsys.readouterr().err, "experiment.json", "--resume")
+    assert main(["sweep", str(spec), "--workers", "1", "--out", str(out), "--resume", "--json"]) == 0
+    said = capsys.readouterr()
+    _one_clear_sentence(said.err, "govsim: warning:", "experiment.json", "rewritten from this spec")
+    assert '"already_stored": 2' in said.out  # no run recomputed
+    assert govsim.load_results(out)["run_id"].nunique() == 2
+
+
+# -- 5. two sweeps into one directory -----------------------------------------------------------
+
+
+def test_a_second_sweep_into_the_same_directory_is_refused(tmp_path, capsys) -> None:
+    import json
+    import signal
+    import time
+
+    import govsim
+
+    spec = write_spec(tmp_path, reps=30, steps=20)  # 60 runs: still going when the second comes
+    out = tmp_path / "results"
+    first = child("import sys; from govsim.cli import main; sys.exit(main(sys.argv[1:]))", "-q", "sweep",
+                  str(spec), "--workers", "1", "--out", str(out), cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not list((out / "runs").glob("*.parquet")) if (out / "runs").is_dir() else True:
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.05)
+        holder = json.loads((out / ".lock").read_text())
+        assert holder["pid"] == first.pid
+        for resume in ([], ["--resume"]):
+            assert _sweep(spec, out, *resume) == 2
+            _one_clear_sentence(capsys.readouterr().err, f"{out} is in use by another govsim (pid "
+                                f"{first.pid}, started {holder['started']}); wait for it or choose "
+                                "another --out")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    # The lock died with its process (kill -9 leaves the file, not the lock): resuming goes ahead.
+    done = len(list((out / "runs").glob("*.parquet")))
+    assert _sweep(spec, out, "--resume", "--reps", "1") == 0
+    assert json.loads((out / ".lock").read_text())["pid"] == os.getpid()
+    assert len(list((out / "runs").glob("*.parquet"))) >= max(done, 2)
+    assert govsim.load_results(out)["run_id"].nunique() == 2  # one replication of two points
