@@ -375,3 +375,48 @@ def test_a_second_sweep_into_the_same_directory_is_refused(tmp_path, capsys) -> 
     assert json.loads((out / ".lock").read_text())["pid"] == os.getpid()
     assert len(list((out / "runs").glob("*.parquet"))) >= max(done, 2)
     assert govsim.load_results(out)["run_id"].nunique() == 2  # one replication of two points
+
+
+# -- 6. Dask: an unreachable scheduler, Ctrl-C ---------------------------------------------------
+
+
+def test_an_unreachable_dask_scheduler_fails_fast_naming_it(stored, tmp_path) -> None:
+    import time
+
+    pytest.importorskip("distributed")
+    address = "tcp://127.0.0.1:1"  # loopback, a port nothing listens on
+    clock = time.monotonic()
+    process = child("import sys; from govsim.cli import main; sys.exit(main(sys.argv[1:]))", "sweep",
+                    str(stored["spec"]), "--executor", "dask", "--scheduler", address, "--out",
+                    str(tmp_path / "results"), cwd=tmp_path)
+    _, err = process.communicate(timeout=60)
+    assert time.monotonic() - clock < 10
+    assert process.returncode == 2, err
+    _one_clear_sentence(err, f"cannot reach the Dask scheduler at {address}", "connection refused")
+
+
+def test_ctrl_c_stops_a_dask_sweep_quietly(tmp_path) -> None:
+    import signal
+    import time
+
+    pytest.importorskip("distributed")
+    spec = write_spec(tmp_path, reps=200, steps=40)  # far more than can finish before Ctrl-C
+    out = tmp_path / "results"
+
+    def own_group_hearing_ctrl_c() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a background shell's children ignore it
+        os.setpgrp()  # so Ctrl-C can reach the whole group, as in a terminal
+
+    process = child("import sys; from govsim.cli import main; sys.exit(main(sys.argv[1:]))", "sweep",
+                    str(spec), "--executor", "dask", "--workers", "2", "--out", str(out), cwd=tmp_path,
+                    preexec_fn=own_group_hearing_ctrl_c)
+    deadline = time.monotonic() + 90
+    while not (out / "runs").is_dir() or not list((out / "runs").glob("*.parquet")):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: every process hears it
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) <= 3 and "Traceback" not in err and "distributed" not in err, err
+    assert "--resume" in err
