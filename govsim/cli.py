@@ -6,8 +6,9 @@ Every command calls the library (:mod:`govsim.scenario`, :func:`govsim.simulate`
 
 Exit codes: 0 success; 1 the run failed unexpectedly (one line, and ``--debug``
 for the traceback); 2 bad input (a scenario error, bad arguments, a directory
-that is not a run); 130 interrupted with Ctrl-C (files are written atomically,
-so nothing half-written is left behind); 141 output pipe closed early.
+that is not a run, an output that cannot be written or a full disk); 130
+interrupted with Ctrl-C (files are written atomically, so nothing
+half-written is left behind); 141 output pipe closed early.
 """
 
 from __future__ import annotations
@@ -295,15 +296,17 @@ def _check_spec(path: str, overrides: list[str]) -> str:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``govsim plot``: draw the figure of a saved run."""
+    from govsim.files import writable_file
     from govsim.fonts import figure_lang
     from govsim.io import FIGURE, read_run
     from govsim.plots import plot_run
 
     run = read_run(args.run_dir)
+    target = writable_file(args.out or args.run_dir / FIGURE)  # before the drawing, not after
     lang = figure_lang(args.lang)
     if lang != args.lang and not quiet(args):
         err("warning: no CJK font found (install fonts-wqy-microhei); the figure is in English")
-    out = plot_run(run.timeseries, args.out or args.run_dir / FIGURE, title=f"{run.name} — seed {run.seed}",
+    out = plot_run(run.timeseries, target, title=f"{run.name} — seed {run.seed}",
                    lang=lang)
     if not quiet(args):
         print(out)
@@ -369,11 +372,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
         if not quiet(args):
             sys.stdout.write(text)
         return EXIT_OK
-    from govsim.files import write_atomic
+    from govsim.files import writable_file, write_atomic
 
-    if not args.out.parent.is_dir():
-        raise UsageError(f"{args.out.parent}: no such directory")
-    write_atomic(args.out, text.encode("utf-8"))
+    write_atomic(writable_file(args.out), text.encode("utf-8"))
     if not quiet(args):
         print(args.out)
     return EXIT_OK
@@ -455,6 +456,9 @@ def _is_input_error(error: Exception) -> bool:
         return True
     io_module = sys.modules.get("govsim.io")  # not imported: cannot be its error
     if io_module is not None and isinstance(error, io_module.RunDirError):
+        return True
+    files = sys.modules.get("govsim.files")  # an output that cannot be written, a full disk
+    if files is not None and isinstance(error, files.OutputError):
         return True
     study_errors = sys.modules.get("govsim.study.errors")
     return study_errors is not None and isinstance(error, study_errors.StudyError)

@@ -6,7 +6,9 @@ other part of govsim, so no command module has to import the one that registers
 it (which would be an import circle).
 
 Exit codes: 0 success; 1 the command failed unexpectedly; 2 bad input (a
-scenario or spec error, bad arguments, a directory that is not a run); 130
+scenario or spec error, bad arguments, a directory that is not a run) or an
+output that cannot be written (a file where a directory should be, no
+permission, a full disk: one sentence naming the path); 130
 interrupted with Ctrl-C; 141 output pipe closed early; 3 the command ran to
 the end but what it was asked to reach was not reached (``govsim check``: a
 pattern missed or unclear; ``govsim compare --precision``: an interval still

@@ -2,10 +2,12 @@
 
 A run directory holds the run's tables as CSV (for spreadsheets and pandas),
 the summary again as JSON (for programs), the resolved scenario as YAML (to
-rerun it) and ``manifest.json``. Every file is written atomically, and the
-manifest is written last and lists every other file with its SHA-256, so a
-directory with a manifest is complete and intact and one without is not: a
-crash or Ctrl-C part-way leaves no file half-written and no manifest.
+rerun it) and ``manifest.json``. The files are written into a hidden
+temporary directory beside it and renamed into place, and the manifest is
+written last and lists every other file with its SHA-256, so a directory with
+a manifest is complete and intact and one without is not: a crash, Ctrl-C or
+``kill -9`` part-way leaves no file half-written and no manifest over
+files it does not describe (see :func:`write_run`).
 
 Floats are written in Python's shortest exact form (``repr``), which reads
 back to the identical double, so writing the same result twice gives
@@ -14,9 +16,12 @@ byte-identical files and a run can be compared to a rerun with ``cmp``.
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
+import secrets
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +29,18 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.files import csv_bytes, fsync_dir, json_bytes, parquet_bytes, sha256, write_atomic
+from govsim.files import (
+    OutputError,
+    check_output_dir,
+    csv_bytes,
+    fsync_dir,
+    json_bytes,
+    output_error,
+    parquet_bytes,
+    prepare_output_dir,
+    sha256,
+    write_atomic,
+)
 from govsim.metrics import METRICS, headline_table
 
 #: Version of the run-directory layout, recorded in the manifest.
@@ -36,6 +52,8 @@ SUMMARY_JSON = "summary.json"
 SCENARIO = "scenario.yaml"
 CASES = "cases.parquet"
 FIGURE = "figure.png"
+#: How the temporary directory of a write in progress ends (``.NAME.XXXXXXXX.tmp``, hidden).
+TMP_SUFFIX = ".tmp"
 
 #: dtypes given to ``pd.read_csv``: a column that happens to hold only whole
 #: numbers must still come back as floats, and keys must stay text.
@@ -87,11 +105,24 @@ def write_run(result: Any, out_dir: str | os.PathLike[str], *, overwrite: bool =
     optionally ``figure.png``, and last ``manifest.json``.
     Writing the same result again gives byte-identical files.
 
+    The files are written first into a hidden temporary sibling,
+    ``.NAME.XXXXXXXX.tmp``, which never holds a manifest (so it is never taken
+    for a run). A new directory is then renamed into place whole and its
+    manifest written; in an existing directory the run's files are moved in
+    one rename each, the old manifest removed first and the new one written
+    last. A crash or ``kill -9`` at any point leaves the old run complete, or
+    a directory without a manifest (which :func:`read_run` refuses), or no
+    directory at all; never a manifest over files it does not describe.
+    Temporaries left by a killed write are removed by the next write to the
+    same directory.
+
     Args:
         result: A ``RunResult`` (anything with ``scenario``, ``seed``,
             ``timeseries``, ``summary`` and ``manifest``).
         out_dir: Directory to write; created if missing. Files in it that are
-            not the run's own are left alone.
+            not the run's own are left alone; a ``cases.parquet`` or
+            ``figure.png`` of the run it replaces that this run does not
+            write is removed.
         overwrite: Replace a *different* run already in ``out_dir``. Rewriting
             the same run (same scenario hash, seed and weeks) needs no flag.
         figure: Also draw ``figure.png`` (before the manifest, so a complete
@@ -102,12 +133,13 @@ def write_run(result: Any, out_dir: str | os.PathLike[str], *, overwrite: bool =
         The run directory.
 
     Raises:
-        RunDirError: ``out_dir`` is a file, or holds a different run and
-            ``overwrite`` is False.
+        RunDirError: ``out_dir`` is a file, lies under one, cannot be
+            written, or holds a different run and ``overwrite`` is False.
+        govsim.files.OutputError: A file could not be written (a full disk).
     """
     out = Path(out_dir)
     manifest = dict(result.manifest)
-    _prepare_dir(out, manifest, overwrite)
+    check_run_dir(out, manifest, overwrite)
     payloads = {
         TIMESERIES: csv_bytes(result.timeseries),
         SUMMARY_CSV: csv_bytes(labelled_summary(result.summary)),
@@ -116,15 +148,58 @@ def write_run(result: Any, out_dir: str | os.PathLike[str], *, overwrite: bool =
     }
     if getattr(result, "cases", None) is not None:
         payloads[CASES] = parquet_bytes(result.cases)
-    files = {name: write_atomic(out / name, data) for name, data in payloads.items()}
-    if figure:
-        from govsim.plots import plot_run
+    prepare_output_dir(out.parent)
+    _remove_temporaries(out)
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    try:
+        tmp.mkdir()
+    except OSError as err:
+        raise output_error(err, tmp, "creating") from err
+    try:
+        files = {name: write_atomic(tmp / name, data) for name, data in payloads.items()}
+        if figure:
+            from govsim.plots import plot_run
 
-        plot_run(result.timeseries, out / FIGURE, title=figure_title(result))
+            plot_run(result.timeseries, tmp / FIGURE, title=figure_title(result))
+        _move_into_place(tmp, out, [*payloads, *([FIGURE] if figure else [])])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     manifest["format"] = FORMAT
     manifest["files"] = files
     write_atomic(out / MANIFEST, json_bytes(manifest))
     return out
+
+
+def _move_into_place(tmp: Path, out: Path, names: list[str]) -> None:
+    """Rename the written files from ``tmp`` to ``out``: the whole directory when ``out`` is new."""
+    try:
+        if not out.exists():
+            try:
+                os.rename(tmp, out)  # atomic: the directory appears whole, or not at all
+                fsync_dir(out.parent)
+                return
+            except OSError:
+                if not out.is_dir():  # made by someone else meanwhile: move the files in instead
+                    raise
+        if (out / MANIFEST).exists():
+            # Mark the directory incomplete while its files are replaced.
+            (out / MANIFEST).unlink()
+            fsync_dir(out)
+        for name in (CASES, FIGURE):
+            if name not in names and (out / name).exists():
+                (out / name).unlink()  # the replaced run's, not this one's
+        for name in names:
+            os.replace(tmp / name, out / name)
+        fsync_dir(out)
+    except OSError as err:
+        raise output_error(err, out) from err
+
+
+def _remove_temporaries(out: Path) -> None:
+    """Remove the temporaries of writes to ``out`` that were killed (they hold no manifest)."""
+    for old in out.parent.glob(f".{glob.escape(out.name)}.*{TMP_SUFFIX}"):
+        if old.is_dir() and not (old / MANIFEST).exists():
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def read_run(run_dir: str | os.PathLike[str], *, verify: bool = True) -> StoredRun:
@@ -177,12 +252,15 @@ def check_run_dir(out_dir: str | os.PathLike[str], identity: Mapping[str, Any],
         overwrite: As for :func:`write_run`.
 
     Raises:
-        RunDirError: ``out_dir`` is a file, holds a different run, or holds
-            run-named files without a manifest, and ``overwrite`` is False.
+        RunDirError: ``out_dir`` is a file, lies under a file, cannot be
+            created or written; or it holds a different run, or run-named
+            files without a manifest, and ``overwrite`` is False.
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise RunDirError(f"{out}: exists and is not a directory; choose another output directory.")
+    try:
+        check_output_dir(out)
+    except OutputError as err:
+        raise RunDirError(str(err)) from err
     if overwrite or not out.is_dir():
         return
     old_path = out / MANIFEST
@@ -276,15 +354,6 @@ def figure_title(result: Any) -> str:
     scenario = result.scenario
     name = scenario.get("name") if isinstance(scenario, dict) else getattr(scenario, "name", None)
     return f"{name or 'run'} — seed {result.seed}"
-
-
-def _prepare_dir(out: Path, manifest: Mapping[str, Any], overwrite: bool) -> None:
-    check_run_dir(out, manifest, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    if (out / MANIFEST).exists():
-        # Mark the directory incomplete while its files are replaced.
-        (out / MANIFEST).unlink()
-        fsync_dir(out)
 
 
 #: Manifest keys that say which run a directory holds.

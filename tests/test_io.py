@@ -134,7 +134,7 @@ def test_summary_files_carry_labels_units_and_valid_json(tmp_path: Path) -> None
     assert coverage["value"] == pytest.approx(1 / 3) and coverage["unit"] == "share"
 
 
-def test_crash_after_first_file_leaves_no_manifest_and_read_run_refuses(tmp_path, monkeypatch) -> None:
+def test_crash_after_first_file_leaves_no_directory_and_no_temporary(tmp_path, monkeypatch) -> None:
     real = io.write_atomic
     calls = []
 
@@ -148,10 +148,10 @@ def test_crash_after_first_file_leaves_no_manifest_and_read_run_refuses(tmp_path
     out = tmp_path / "run"
     with pytest.raises(OSError, match="simulated"):
         write_run(fake_result(), out)
-    assert (out / "timeseries.csv").exists()
-    assert not (out / MANIFEST).exists()
-    assert tmp_leftovers(out) == []
-    with pytest.raises(RunDirError, match="not a complete govsim run"):
+    # The files went to a temporary sibling, removed on the failure: no run, nothing half-made.
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RunDirError, match="no such run directory"):
         read_run(out)
 
 
@@ -170,13 +170,48 @@ def test_interrupted_file_write_leaves_old_file_and_no_temporary(tmp_path, monke
     assert tmp_leftovers(tmp_path) == []
 
 
-def test_crash_while_replacing_a_run_leaves_it_marked_incomplete(tmp_path, monkeypatch) -> None:
+def test_crash_while_writing_a_replacement_keeps_the_old_run_whole(tmp_path, monkeypatch) -> None:
     out = write_run(fake_result(), tmp_path / "run")
-    monkeypatch.setattr(io, "csv_bytes", lambda frame: (_ for _ in ()).throw(RuntimeError("crash")))
+    real = io.write_atomic
+
+    def crash_on_summary(path: Path, data: bytes) -> dict:
+        if path.name == "summary.csv":
+            raise RuntimeError("crash")
+        return real(path, data)
+
+    monkeypatch.setattr(io, "write_atomic", crash_on_summary)
     with pytest.raises(RuntimeError):
         write_run(fake_result(seed=8), out, overwrite=True)
-    with pytest.raises(RunDirError):
+    assert read_run(out).seed == 7  # the new files never reached the directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_crash_while_moving_files_in_leaves_the_run_marked_incomplete(tmp_path, monkeypatch) -> None:
+    out = write_run(fake_result(), tmp_path / "run")
+    real = os.replace
+
+    def crash_on_summary(src, dst) -> None:
+        if Path(dst).name == "summary.csv" and Path(dst).parent == out:
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_summary)
+    with pytest.raises(KeyboardInterrupt):
+        write_run(fake_result(seed=8), out, overwrite=True)
+    with pytest.raises(RunDirError, match="not a complete govsim run"):
         read_run(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_replacement_drops_the_old_runs_extra_files_and_leftover_temporaries(tmp_path) -> None:
+    out = write_run(fake_result(), tmp_path / "run", figure=True)
+    left = tmp_path / ".run.deadbeef.tmp"  # what a killed write leaves: no manifest
+    left.mkdir()
+    (left / "timeseries.csv").write_text("torn")
+    write_run(fake_result(seed=8), out, overwrite=True)
+    assert not (out / "figure.png").exists()  # it showed seed 7
+    assert read_run(out).seed == 8
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
 def test_refuses_to_overwrite_a_different_run_and_keeps_user_files(tmp_path: Path) -> None:
@@ -212,8 +247,10 @@ def test_read_run_on_missing_or_foreign_directories(tmp_path: Path) -> None:
 def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("x")
-    with pytest.raises(RunDirError, match="not a directory"):
+    with pytest.raises(RunDirError, match="is a file, not a directory"):
         write_run(fake_result(), target)
+    with pytest.raises(RunDirError, match=f"lies under the file {target}"):
+        write_run(fake_result(), target / "run")
 
 
 def test_written_files_follow_the_umask_not_private(tmp_path: Path) -> None:

@@ -490,14 +490,18 @@ def _non_negative(text: str) -> float:
 
 @contextlib.contextmanager
 def _interrupted(spec: Any, args: argparse.Namespace) -> Iterator[None]:
-    """On Ctrl-C, say what was kept and how to finish, then let the CLI exit with 130."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        out = args.out or spec.out_dir
-        print(f"\nstopped: every finished run is stored in {out}; run the same command with --resume "
-              "to finish", file=sys.stderr)
-        raise
+    """Hold the results directory's lock (one govsim writes a store at a time); on Ctrl-C, say
+    what was kept and how to finish, then let the CLI exit with 130."""
+    from govsim.study.store import lock_store
+
+    out = args.out or spec.out_dir
+    with lock_store(out):
+        try:
+            yield
+        except KeyboardInterrupt:
+            print(f"\nstopped: every finished run is stored in {out}; run the same command with --resume "
+                  "to finish", file=sys.stderr)
+            raise
 
 
 @contextlib.contextmanager

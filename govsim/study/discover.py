@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.io import csv_bytes, json_bytes, write_atomic
+from govsim.files import csv_bytes, json_bytes, prepare_output_dir, write_atomic
 from govsim.study.ema import FAILED, ema_model, parameter_names, quiet_import, require_ema
 from govsim.study.errors import StudyError
 from govsim.study.specschema import ExperimentSpec, Factor
@@ -341,8 +341,7 @@ def write_discovery(found: Discovery, out: str | Path) -> dict[str, Path]:
     from govsim.study.discover_figure import boxes_figure
     from govsim.study.figures import png
 
-    root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
+    root = prepare_output_dir(out)
     boxes = [b.limits.assign(box=b.number, coverage=b.coverage, density=b.density, mass=b.mass,
                              dense=b.dense) for b in found.boxes]
     peeling = [b.trajectory.assign(box=b.number, chosen=lambda t, b=b: t.index == b.step)

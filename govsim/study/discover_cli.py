@@ -70,6 +70,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from govsim.study.cli import known_metric, parse_set, print_json
     from govsim.study.ema import require_ema
 
+    if args.out is not None:
+        from govsim.files import check_output_dir
+
+        check_output_dir(args.out)  # a bad --out at once, not after the runs
     require_ema()  # before the spec is read: one sentence, exit 2, when EMA Workbench 3 is missing
     from govsim.study import load_spec
     from govsim.study.discover import PrimSettings, describe, discover, write_discovery

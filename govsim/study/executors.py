@@ -26,6 +26,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -39,6 +40,8 @@ from govsim.study.errors import StudyError
 from govsim.study.worker import RUN_MODULES, RunRecord, RunTask, execute
 
 EXECUTORS = ("local", "dask")
+#: Seconds to wait for a Dask scheduler to answer before giving up on it.
+CONNECT_SECONDS = 5
 
 
 class SerialExecutor(cf.Executor):
@@ -172,7 +175,8 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[object]:
     that is closed with it. ABC-SMC hands the client itself to pyabc's Dask sampler.
 
     Raises:
-        StudyError: Dask's distributed scheduler is not installed.
+        StudyError: Dask's distributed scheduler is not installed, or the scheduler
+            does not answer within :data:`CONNECT_SECONDS`.
     """
     try:
         from distributed import Client, LocalCluster
@@ -181,15 +185,54 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[object]:
                          "pip install 'govsim[distributed]'") from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-    client = Client(cluster if cluster is not None else scheduler)
+        # Workers started while Ctrl-C is ignored ignore it too (as the local pool's do), so
+        # Ctrl-C in a terminal, which reaches every process, stops the sweep here alone,
+        # quietly; and Dask's own warnings (tasks cancelled on the way out) are not shown.
+        with _ctrl_c_ignored():
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+    if cluster is not None:
+        client = Client(cluster)
+    else:
+        try:
+            _probe(str(scheduler))  # a refused connection is known at once, not after the timeout
+            client = Client(scheduler, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError) as err:
+            reason = (err.strerror or str(err)).lower()
+            raise StudyError(f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_SECONDS} s "
+                             f"({reason}); check the address and that the scheduler is running.") from None
     try:
         yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ignore SIGINT in this process for the block (only the main thread may change it)."""
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave it
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _probe(address: str) -> None:
+    """Open and close a TCP connection to a ``tcp://HOST:PORT`` scheduler (other protocols: nothing)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or parts.hostname is None or parts.port is None:
+        return
+    with socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_SECONDS):
+        pass
 
 
 @dataclass

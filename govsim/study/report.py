@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
-from govsim.files import write_atomic
+from govsim.files import writable_file, write_atomic
 from govsim.i18n import LANGS
 from govsim.metrics import METRICS
 from govsim.study import figures, significance, stats
@@ -57,6 +57,8 @@ def write_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
     """Write the report of a results directory (default ``DIR/report.html``, or ``report.zh.html``)."""
     default = "report.html" if lang == "en" else f"report.{lang}.html"
     target = Path(out) if out is not None else Path(results_dir) / default
+    RunStore(results_dir).experiment()  # not a results directory: say so first
+    writable_file(target)  # before the report is built, not after
     write_atomic(target, build_report(results_dir, metrics=metrics, lang=lang).encode("utf-8"))
     return target
 

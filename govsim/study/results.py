@@ -25,7 +25,7 @@ import pandas as pd
 from govsim.metrics import METRICS
 from govsim.study.design import replication_seed
 from govsim.study.posterior import POSTERIOR_PREFIX
-from govsim.study.store import RunStore
+from govsim.study.store import RunStore, damaged
 from govsim.study.worker import run_id
 
 PLAN_COLUMNS = ("run_id", "point", "label", "replication", "seed", "scenario_hash")
@@ -70,7 +70,8 @@ def load_results(results_dir: str | os.PathLike[str], *, scope: str = "overall",
         and one float column per metric.
 
     Raises:
-        StudyError: ``results_dir`` is not a results directory.
+        StudyError: ``results_dir`` is not a results directory, or a stored
+            file is damaged (the message names it).
     """
     import pyarrow.parquet as pq
 
@@ -83,8 +84,17 @@ def load_results(results_dir: str | os.PathLike[str], *, scope: str = "overall",
     if not ids:
         return pd.DataFrame(columns=base_columns)
     filters = [("scope", "=", scope)] + ([("metric", "in", list(metrics))] if metrics else [])
-    table = pq.read_table([store.path(i) for i in ids], filters=filters,
-                          columns=["run_id", "week", "metric", "key", "value"])
+    columns = ["run_id", "week", "metric", "key", "value"]
+    try:
+        table = pq.read_table([store.path(i) for i in ids], filters=filters, columns=columns)
+    except Exception:  # a damaged file (pyarrow's error may not say which): find it and name it
+        for i in ids:
+            try:
+                pq.read_table(store.path(i), filters=filters, columns=columns)
+            except Exception as each:
+                raise damaged(store.path(i), each) from each
+        raise
+
     long = table.to_pandas()
     for column in ("run_id", "metric", "key"):
         long[column] = long[column].astype(str)
@@ -143,9 +153,11 @@ def export_results(results_dir: str | os.PathLike[str], path: str | os.PathLike[
     """Write :func:`load_results` to ``.csv`` or ``.parquet`` (by the file's suffix), atomically."""
     import io
 
-    from govsim.files import csv_bytes, write_atomic
+    from govsim.files import csv_bytes, writable_file, write_atomic
 
     target = Path(path)
+    RunStore(results_dir).experiment()  # not a results directory: say so first
+    writable_file(target)  # before the table is read, not after
     frame = load_results(results_dir, scope=scope)
     if target.suffix == ".csv":
         data = csv_bytes(frame)

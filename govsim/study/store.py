@@ -9,7 +9,10 @@ Layout::
     DIR/runs/<run_id>.parquet  one finished run: weekly series; record and summary in the metadata
     DIR/cases/<run_id>.parquet its case ledger, one row per need (only when the sweep asked for it)
     DIR/failed/<run_id>.json   one failed run: its error and traceback
-    DIR/index.csv              one row per stored run, rebuilt from the files (a convenience)
+    DIR/index.csv              one row per stored run, rebuilt from the files (a convenience
+                               that govsim never reads: editing it changes nothing)
+    DIR/damaged/               run files ``--resume`` found unreadable, moved aside and recomputed
+    DIR/.lock                  held (``flock``) by the one govsim writing the store
 
 A run's file is written atomically (:func:`govsim.files.write_atomic`: a
 temporary file, fsync, rename) the moment the run finishes, so a crash,
@@ -20,19 +23,31 @@ and ``pd.read_parquet("DIR/runs")`` reads every stored series in one call.
 A run's case ledger is written before its series file, so a stored run
 always has the ledger it was asked for. A run is keyed by its scenario hash
 and seed (:func:`govsim.study.worker.run_id`).
+
+Faults: one process writes a store at a time (:func:`lock_store`; a second
+is refused with the first one's pid, and a killed holder's lock goes with
+it). A write that fails (a full disk) stops the sweep with one sentence;
+what is stored stays readable and ``--resume`` finishes once there is space.
+A damaged file is named when it is read; ``--resume`` moves unreadable run
+files to ``DIR/damaged/`` and runs them again, and rewrites an unreadable
+``experiment.json`` (runs are known by their scenario and seed, not by it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from govsim.files import csv_bytes, json_bytes, write_atomic
+from govsim.files import csv_bytes, json_bytes, output_error, prepare_output_dir, write_atomic
 from govsim.study.errors import StudyError
 from govsim.study.worker import META_KEY, RunRecord
 
@@ -41,6 +56,78 @@ EXPERIMENT, DESIGN, INDEX = "experiment.json", "design.csv", "index.csv"
 #: With ``--posterior``: each point and replication's run id and parameter draw.
 PLAN = "plan.csv"
 RUNS, FAILED, CASES = "runs", "failed", "cases"
+DAMAGED, LOCK = "damaged", ".lock"
+#: Keys every experiment.json has; without them the store cannot be read.
+REQUIRED = ("identity", "seed", "replications")
+
+
+class StoreWarning(UserWarning):
+    """Something in a results store was damaged and has been set aside to be recomputed."""
+
+
+#: Locks this process holds: resolved root -> [open lock file, how many holders].
+_HELD: dict[Path, list[Any]] = {}
+
+
+@contextlib.contextmanager
+def lock_store(root: str | os.PathLike[str]) -> Iterator[Path]:
+    """Hold ``DIR/.lock`` while writing a store, so that two processes never write one store.
+
+    An exclusive ``flock``, taken at once or refused: the lock dies with its
+    process (also by ``kill -9``), so a stale lock file blocks nothing. Taken
+    again by the same process (nested calls), it is shared. The directory is
+    made if missing; the lock file is left in place (removing it could let
+    two processes lock two different files).
+
+    Raises:
+        StudyError: Another process holds the lock: its pid and start time.
+        govsim.files.OutputError: The directory cannot be made or written.
+    """
+    import fcntl
+
+    key = prepare_output_dir(root).resolve()
+    if key in _HELD:
+        _HELD[key][1] += 1
+    else:
+        path = key / LOCK
+        try:
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held past this block)
+        except OSError as err:
+            raise output_error(err, path, "creating") from err
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = _lock_holder(handle.read())
+            handle.close()
+            raise StudyError(f"{root} is in use by another govsim ({holder}); wait for it or choose "
+                             "another --out.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "started": datetime.now(UTC).isoformat(
+            timespec="seconds"), "command": " ".join(sys.argv)}) + "\n")
+        handle.flush()
+        _HELD[key] = [handle, 1]
+    try:
+        yield key
+    finally:
+        _HELD[key][1] -= 1
+        if _HELD[key][1] == 0:
+            _HELD.pop(key)[0].close()  # closing the file releases the lock
+
+
+def _lock_holder(text: str) -> str:
+    try:
+        held = json.loads(text)
+        return f"pid {held['pid']}, started {held['started']}"
+    except (ValueError, KeyError, TypeError):
+        return "its pid unknown"
+
+
+def damaged(path: Path, err: BaseException) -> StudyError:
+    """The error of a stored run file that cannot be read."""
+    return StudyError(f"{path}: cannot be read as a stored run ({type(err).__name__}: {err}); the file is "
+                      "damaged. Run the same command with --resume to move it aside and run it again.")
 
 
 class RunStore:
@@ -67,9 +154,12 @@ class RunStore:
             StudyError: The directory holds a different experiment, holds this
                 one and ``resume`` is False, or is a non-empty directory that
                 is not an experiment.
+            govsim.files.OutputError: The directory is a file, lies under one,
+                or cannot be created or written.
         """
-        old = self.experiment() if (self.root / EXPERIMENT).is_file() else None
-        if old is None and self.root.is_dir() and any(self.root.iterdir()):
+        prepare_output_dir(self.root)
+        old = self._old_experiment(resume)
+        if old is None and any(p.name != LOCK for p in self.root.iterdir()) and not self.done():
             raise StudyError(f"{self.root} is not empty and holds no {EXPERIMENT}: not a govsim results "
                              "directory. Choose another output directory (--out).")
         if old is not None and old.get("identity") != meta.get("identity"):
@@ -79,9 +169,61 @@ class RunStore:
         if old is not None and not resume:
             raise StudyError(f"{self.root} already holds this experiment ({len(self.done())} runs stored). "
                              "Pass --resume to finish it, or choose another output directory (--out).")
+        if old is None and self.done() and not resume:
+            raise StudyError(f"{self.root} holds stored runs but its {EXPERIMENT} is missing or "
+                             "damaged; pass --resume to rewrite it and keep the runs that belong to this "
+                             "experiment, or choose another output directory (--out).")
         self.runs.mkdir(parents=True, exist_ok=True)
         self.failed.mkdir(exist_ok=True)
+        if resume:
+            self.set_aside_damaged()
         write_atomic(self.root / EXPERIMENT, json_bytes({"format": FORMAT, **meta}))
+
+    def _old_experiment(self, resume: bool) -> dict[str, Any] | None:
+        """The experiment already stored, or None; with ``resume`` a damaged one is set aside."""
+        if not (self.root / EXPERIMENT).is_file():
+            return None
+        try:
+            return self.experiment()
+        except StudyError as err:
+            if not resume:
+                raise
+            warnings.warn(f"{err} It is rewritten from this spec; the stored runs that belong to this "
+                          "experiment are kept (they are known by scenario and seed).", StoreWarning,
+                          stacklevel=3)
+            return None
+
+    def set_aside_damaged(self) -> list[Path]:
+        """Move every run file that cannot be read to ``DIR/damaged/`` (to be run again); their paths.
+
+        A run file is trusted when its Parquet footer reads and names the run its
+        file name says; a file cut short (a torn copy, a full disk outside govsim)
+        has no footer.
+        """
+        moved = []
+        for run_id in sorted(self.done()):
+            path = self.path(run_id)
+            if self._readable(path, run_id):
+                continue
+            aside = self.root / DAMAGED
+            aside.mkdir(exist_ok=True)
+            os.replace(path, aside / path.name)
+            moved.append(aside / path.name)
+        if moved:
+            warnings.warn(f"{len(moved)} run file{'s' * (len(moved) != 1)} in {self.runs} could not be "
+                          f"read ({', '.join(p.name for p in moved[:3])}{', ...' * (len(moved) > 3)}); "
+                          f"moved to {self.root / DAMAGED} and run again.", StoreWarning, stacklevel=3)
+        return moved
+
+    @staticmethod
+    def _readable(path: Path, run_id: str) -> bool:
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.read_schema(path).metadata or {}
+            return json.loads(meta[META_KEY]).get("run_id") == run_id
+        except Exception:  # any failure to read it means: not to be trusted
+            return False
 
     def write_design(self, design: pd.DataFrame) -> None:
         """Write the design table (atomically; calibration rewrites it as points are added)."""
@@ -106,9 +248,15 @@ class RunStore:
                              "directories are written by 'govsim sweep', 'compare', 'sensitivity' and "
                              "'calibrate'.")
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            meta = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise StudyError(f"{path}: cannot be read ({err}).") from err
+            raise StudyError(f"{path}: cannot be read ({err}); the file is damaged. Run the same "
+                             "command with --resume to rewrite it.") from err
+        missing = [k for k in REQUIRED if k not in meta] if isinstance(meta, dict) else list(REQUIRED)
+        if missing:
+            raise StudyError(f"{path}: not a govsim experiment description (no {', '.join(missing)}); "
+                             "the file is damaged. Run the same command with --resume to rewrite it.")
+        return meta
 
     def design(self) -> pd.DataFrame:
         """The design table: point, label, scenario_hash and one column per factor."""
@@ -153,8 +301,13 @@ class RunStore:
         import pyarrow.parquet as pq
 
         for run_id in run_ids:
-            meta = pq.read_schema(self.path(run_id)).metadata or {}
-            yield json.loads(meta[META_KEY])
+            path = self.path(run_id)
+            try:
+                meta = pq.read_schema(path).metadata or {}
+                record = json.loads(meta[META_KEY])
+            except Exception as err:  # any failure to read it: name the file
+                raise damaged(path, err) from err
+            yield record
 
     # -- writing runs --------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ in flight; running it again with ``resume=True`` finishes the rest.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import time
@@ -22,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from govsim.study.design import Point, points, replication_seed
+from govsim.study.errors import StudyError
 from govsim.study.executors import Progress, SerialExecutor, make_executor, run_tasks, start_early
 from govsim.study.posterior import (
     POSTERIOR_PREFIX,
@@ -32,7 +34,7 @@ from govsim.study.posterior import (
     intervals_note,
 )
 from govsim.study.spec import ExperimentSpec
-from govsim.study.store import RunStore
+from govsim.study.store import RunStore, lock_store
 from govsim.study.worker import STORED_SCOPES, RunRecord, RunTask, run_id
 
 
@@ -87,7 +89,9 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         Counts of what was run, skipped and failed.
 
     Raises:
-        StudyError: ``out`` holds a different experiment, or this one without ``resume``.
+        StudyError: ``out`` holds a different experiment, or this one without ``resume``; another
+            process is writing it (:func:`govsim.study.store.lock_store`); or a run could not be
+            stored (a full disk): the message says how many are, and ``resume`` finishes.
     """
     clock = time.perf_counter()
     if isinstance(executor, str):
@@ -96,6 +100,15 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
     cases = spec.cases if cases is None else cases
     # Planned first: a posterior that does not fit the scenarios fails before anything is written.
     needed, plan = plan_runs(pts, spec.seed, spec.replications, cases=cases, posterior=posterior)
+    with lock_store(out if out is not None else spec.out_dir):
+        return _sweep(spec, pts, needed, plan, out=out, resume=resume, workers=workers, executor=executor,
+                      scheduler=scheduler, progress=progress, cases=cases, posterior=posterior, clock=clock)
+
+
+def _sweep(spec: ExperimentSpec, pts: Sequence[Point], needed: dict[str, RunTask], plan: pd.DataFrame, *,
+           out: str | Path | None, resume: bool, workers: int, executor: str | cf.Executor,
+           scheduler: str | None, progress: Callable[[Progress], None] | None, cases: bool,
+           posterior: Posterior | None, clock: float) -> SweepSummary:
     store = open_store(spec, pts, out, resume=resume, posterior=posterior)
     if posterior is not None:
         store.write_plan(plan)
@@ -107,7 +120,13 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
         progress(counts)
 
     def keep(record: RunRecord) -> None:
-        store.put(record)
+        try:
+            store.put(record)
+        except OSError as err:  # a full disk: say what is kept and how to go on
+            kept = len(store.done())
+            raise StudyError(f"{err}; {kept} run{'s' * (kept != 1)} of {len(needed)} are stored in "
+                             f"{store.root}; free space and run the same command again with "
+                             "--resume.") from err
         counts.done += 1
         summary.done += record.ok
         if not record.ok:
@@ -121,9 +140,13 @@ def run_sweep(spec: ExperimentSpec, *, out: str | Path | None = None, resume: bo
     try:
         execute_runs((needed[key] for key in todo), keep, executor=executor, workers=workers,
                      scheduler=scheduler)
-    finally:
-        summary.wall_seconds = time.perf_counter() - clock
-        store.rebuild_index()
+    except BaseException:
+        # The index is a convenience: failing to write it (a full disk) must not hide why we stopped.
+        with contextlib.suppress(OSError, StudyError):
+            store.rebuild_index()
+        raise
+    summary.wall_seconds = time.perf_counter() - clock
+    store.rebuild_index()
     return summary
 
 
