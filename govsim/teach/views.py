@@ -57,9 +57,11 @@ def ChartView(model: TeachModel, kind: str, week: int) -> None:
     title, key, image = chart.title, chart.key, chart.image
     said = message(kind, model.session, current)
     with solara.Column(gap="2px", classes=["govsim-chart", f"govsim-chart-{kind}"]):
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(title)}</b>", style="font-size: 1.25em")
+        # flex: none, so that a column of fixed height never squeezes the text under the figure.
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(title)}</b>",
+                    style="font-size: 1.25em; flex: none")
         solara.HTML(tag="div", unsafe_innerHTML=html.escape(said), classes=["govsim-message"],
-                    style="font-size: 1.1em; min-height: 1.4em; color: #333")
+                    style="font-size: 1.1em; min-height: 1.4em; line-height: 1.4; color: #333; flex: none")
         solara.Image(image, width="100%", classes=["govsim-figure"])
         solara.HTML(tag="div", unsafe_innerHTML=key_html(key), style="font-size: 1em; line-height: 1.4")
 
