@@ -34,6 +34,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 #: Scenario files are a few kilobytes; refuse anything that is clearly not one.
 MAX_FILE_BYTES = 10_000_000
+#: How every message about YAML that cannot be parsed begins.
+MALFORMED = "the YAML is malformed"
 #: Cap on scalars after alias expansion, against "billion laughs" documents.
 MAX_VALUES = 1_000_000
 
@@ -179,7 +181,7 @@ def parse(text: str, file: str | None = None, *, origin: Origin | None = None) -
         raise ScenarioError(_syntax_problem(exc, file, origin)) from None
     except yaml.YAMLError as exc:
         where = origin or Origin(file=file)
-        raise ScenarioError(Problem(f"the YAML is malformed: {exc}", where)) from None
+        raise ScenarioError(Problem(f"{MALFORMED}: {exc}", where)) from None
     except RecursionError:
         where = origin or Origin(file=file)
         raise ScenarioError(Problem("the YAML is nested too deeply to read", where)) from None
@@ -196,7 +198,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None,
         column=mark.column + 1 if mark else None,
     )
     col = f" (column {mark.column + 1})" if mark and origin is None else ""
-    text = f"the YAML is malformed{col}: {exc.problem or 'syntax error'}"
+    text = f"{MALFORMED}{col}: {exc.problem or 'syntax error'}"
     if exc.context:
         ctx_line = f" started on line {exc.context_mark.line + 1}" if exc.context_mark else ""
         text += f" ({exc.context}{ctx_line})"

@@ -22,8 +22,9 @@ from typing import Any
 
 from govsim.scenario import Scenario, ScenarioError, load_scenario, yamlio
 from govsim.scenario.errors import Origin, Problem, show
+from govsim.scenario.loader import Reference
 from govsim.scenario.params import Section
-from govsim.scenario.suggest import close_file, closest, one_of
+from govsim.scenario.suggest import closest, one_of
 from govsim.scenario.validate import Validator
 from govsim.study import specschema as schema
 from govsim.study.specschema import AbcSettings, Arm, ExperimentSpec, Factor, Target
@@ -135,7 +136,8 @@ class _Reader:
 
     def _raise(self) -> None:
         if self.problems:
-            raise ScenarioError(self.problems)
+            # The base and an arm that names no file of its own load the same file: say its problems once.
+            raise ScenarioError(dict.fromkeys(self.problems))
 
     def _overrides(self, value: Any, path: str) -> dict[str, tuple[Any, str | None]]:
         """``{key: (value, spec path it was written at)}`` from a ``set`` mapping."""
@@ -151,12 +153,9 @@ class _Reader:
                   ref: str) -> Scenario | None:
         """Load a scenario named in the spec, moving override problems to the spec's lines."""
         target = None if file is None else self.folder / file
-        if target is not None and not target.is_file():
-            self.add(f"{ref} names a scenario file that does not exist (looked for {target})", ref,
-                     got=show(file), suggestion=_close_name(target))
-            return None
+        named = None if file is None else Reference(self.where(ref), ref)
         try:
-            return load_scenario(target, {k: v for k, (v, _) in overrides.items()})
+            return load_scenario(target, {k: v for k, (v, _) in overrides.items()}, referred_by=named)
         except ScenarioError as err:
             spots = {k: self.where(p) for k, (_, p) in overrides.items() if p is not None}
             self.problems += [_relocate(p, spots, self.where(ref) if file else None) for p in err.problems]
@@ -365,11 +364,6 @@ class _Reader:
 _MISSING = object()
 #: ``range: plausible``: the parameter's declared plausible range (``govsim params``), with its source.
 PLAUSIBLE = "plausible"
-
-
-def _close_name(path: Path) -> str | None:
-    guess = close_file(path)
-    return Path(guess).name if guess else None
 
 
 def _relocate(problem: Problem, spots: dict[str, Origin], fallback: Origin | None) -> Problem:
