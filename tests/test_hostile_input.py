@@ -76,3 +76,72 @@ def test_a_base_outside_the_folder_that_is_a_scenario_is_allowed(outside: Path, 
     child.write_text("extends: ../../shared.yaml\nname: child\n")
     status, text = _validate(child, capsys)
     assert status == 0 and "ok: scenario child" in text
+
+
+# --- designs too big to run ----------------------------------------------------------------------
+
+TINY = ("set:\n  population.residents: 2000\n  hierarchy.communities_per_township: 1\n"
+        "  warmup_weeks: 0\n  steps: 2\n")
+
+
+def _spec(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"base: {SCENARIOS / 'target_inflation.yaml'}\n{TINY}{body}")
+    return path
+
+
+def test_a_grid_of_ten_million_points_is_refused_at_once(tmp_path: Path, capsys) -> None:
+    import time
+
+    spec = _spec(tmp_path, "factors:\n  staff.priority: {values: [target_first, service_first]}\n"
+                           "  policies.0.margin: {range: [0, 1], levels: 10000}\n"
+                           "  seed: {range: [0, 1000], levels: 500}\ndesign: grid\nreplications: 1\n")
+    from govsim.study import load_spec
+
+    load_spec(spec)  # the imports and the spec's reading are not what is timed
+    for command in ("sweep", "sensitivity"):
+        started = time.perf_counter()
+        status = main([command, str(spec), "--workers", "1", "--out", str(tmp_path / "out")])
+        assert time.perf_counter() - started < 1.0
+        text = capsys.readouterr().err
+        assert status == 2 and "10,000,000 runs (10,000,000 design points × 1 replication)" in text
+        assert " hours with 1 worker" in text and "GB of memory" in text and "--max-runs 10000000" in text
+    assert not (tmp_path / "out").exists()
+    status = main(["plan", str(spec), "--workers", "1"])  # the size, but nothing timed or listed
+    assert status == 0 and "10,000,000 runs" in capsys.readouterr().out
+
+
+def test_huge_replications_are_refused(tmp_path: Path, capsys) -> None:
+    spec = _spec(tmp_path, "arms:\n  a: {}\n  b: {set: {policies.0.margin: 0.3}}\nreplications: 100000\n")
+    status = main(["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "out")])
+    text = capsys.readouterr().err
+    assert status == 2 and "200,000 runs (2 arms × 100,000 replications)" in text
+    status = main(["compare", str(spec), "--precision", "0.01", "--max-reps", "50000",
+                   "--workers", "1", "--out", str(tmp_path / "out")])
+    assert status == 2 and "100,000 runs (2 arms × 50,000 replications)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_max_runs_lets_a_design_over_the_cap_through(tmp_path: Path, capsys, monkeypatch) -> None:
+    from govsim.study import cli as study_cli
+    from govsim.study import plan
+
+    assert study_cli.MAX_RUNS == plan.MAX_RUNS
+    monkeypatch.setattr(plan, "MAX_RUNS", 3)
+    spec = _spec(tmp_path, "factors:\n  policies.0.margin: {values: [0.1, 0.3]}\ndesign: grid\n"
+                           "replications: 2\n")
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--workers", "1", "--out", str(out)]) == 2
+    assert "4 runs (2 design points × 2 replications), more than the 3" in capsys.readouterr().err
+    assert main(["sweep", str(spec), "--workers", "1", "--out", str(out), "--max-runs", "4", "-q"]) == 0
+    assert (out / "index.csv").read_text().count(",done,") == 4
+
+
+def test_populations_beyond_memory_and_endless_runs_are_refused_by_the_loader(tmp_path: Path, capsys) -> None:
+    spec = _spec(tmp_path, "factors:\n  population.residents: {values: [2000, 2000000000]}\ndesign: grid\n")
+    assert main(["plan", str(spec)]) == 2
+    text = capsys.readouterr().err
+    assert "population.residents = 2,000,000,000 would need an estimated" in text and "refused" in text
+    spec = _spec(tmp_path, "arms:\n  a: {set: {steps: 100000}}\n")
+    assert main(["plan", str(spec)]) == 2
+    assert "steps must be an integer in [1, 5200]" in capsys.readouterr().err
