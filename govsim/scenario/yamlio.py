@@ -163,7 +163,10 @@ def parse(text: str, file: str | None = None, *, origin: Origin | None = None) -
         ScenarioError: malformed YAML, duplicate keys, recursive aliases or a
             document that expands to too many values.
     """
-    loader = ScenarioLoader(text)
+    try:
+        loader = ScenarioLoader(text)
+    except yaml.reader.ReaderError as exc:  # the reader checks the first characters at once
+        raise ScenarioError(_reader_problem(exc, text, file, origin)) from None
     try:
         node = loader.get_single_node()
         doc = Document(None, file)
@@ -177,6 +180,8 @@ def parse(text: str, file: str | None = None, *, origin: Origin | None = None) -
             except ValueError as exc:
                 raise ScenarioError(Problem(str(exc), origin or Origin(file=file))) from None
         return doc
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(_reader_problem(exc, text, file, origin)) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError(_syntax_problem(exc, file, origin)) from None
     except yaml.YAMLError as exc:
@@ -187,6 +192,16 @@ def parse(text: str, file: str | None = None, *, origin: Origin | None = None) -
         raise ScenarioError(Problem("the YAML is nested too deeply to read", where)) from None
     finally:
         loader.dispose()
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str | None,
+                    origin: Origin | None) -> Problem:
+    """A character YAML does not allow (a NUL, another control character), at its line."""
+    line = text.count("\n", 0, exc.position) + 1
+    where = origin or Origin(file=file, line=line)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(f"{MALFORMED}: it holds a control character (U+{code:04X}), which YAML does not allow "
+                   "in a text file", where, hint="delete the character; the file may not be a text file")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None,
