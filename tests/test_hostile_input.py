@@ -145,3 +145,29 @@ def test_populations_beyond_memory_and_endless_runs_are_refused_by_the_loader(tm
     spec = _spec(tmp_path, "arms:\n  a: {set: {steps: 100000}}\n")
     assert main(["plan", str(spec)]) == 2
     assert "steps must be an integer in [1, 5200]" in capsys.readouterr().err
+
+
+# --- inputs the property tests found crashing --------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b"\x00name: baseline\n", "line 1: the YAML is malformed: it holds a control character (U+0000)"),
+    (b"name: a\nsteps: 3\x07\n", "line 2: the YAML is malformed: it holds a control character (U+0007)"),
+    (("a: " + "[" * 20000 + "]" * 20000 + "\n").encode(), "nested too deeply"),
+])
+def test_control_characters_and_deep_nesting_are_input_errors(tmp_path: Path, content: bytes, needle: str,
+                                                              capsys) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_bytes(content)
+    status, text = _validate(path, capsys)
+    assert status == 2 and needle in text and "Traceback" not in text
+
+
+def test_infinite_and_nan_factor_values_are_input_errors(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"base: {SCENARIOS / 'target_inflation.yaml'}\nfactors:\n"
+                    "  policies.0.levels: {values: [.inf, .nan, 2]}\n  policies.0.margin: {range: [0, .inf]}\n"
+                    "design: grid\n")
+    status, text = _validate(spec, capsys)
+    assert status == 2 and "got .inf (not a finite number)" in text
+    assert "range must be [low, high] with low < high, both finite; got [0, .inf]" in text

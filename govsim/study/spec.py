@@ -15,6 +15,7 @@ line and key (with "did you mean"), before a single run starts.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -284,14 +285,15 @@ class _Reader:
     def _range(self, factor: Factor, bounds: Any, path: str, current: Any) -> Factor | None:
         numeric = isinstance(current, int | float) and not isinstance(current, bool)
         ok = (isinstance(bounds, list) and len(bounds) == 2
-              and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds))
+              and all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b)
+                      for b in bounds))
         if not numeric:
             self.add(f"{path}: {factor.path} is not a number ({show(current)}), so it takes 'values', "
                      "not a range", path)
             return None
         if not ok or not bounds[0] < bounds[1]:
-            self.add(f"{path} must be [low, high] with low < high; got {show(bounds)}", path,
-                     expected="[low, high]")
+            self.add(f"{path} must be [low, high] with low < high, both finite; got "
+                     f"{show(bounds)}", path, expected="[low, high]")
             return None
         start = factor.start
         if start is not None and not bounds[0] <= start <= bounds[1]:
@@ -305,7 +307,8 @@ class _Reader:
         """Apply each value (or both ends of the range) to the base, so bad values fail now."""
         values = factor.values if factor.values is not None else (factor.low, factor.high)
         for value in values:
-            value = round(value) if factor.integer and isinstance(value, float) else value
+            whole = factor.integer and isinstance(value, float) and math.isfinite(value)
+            value = round(value) if whole else value  # .inf and .nan go on to be refused by the scenario
             try:
                 base.with_overrides({factor.path: value})
             except ScenarioError as err:
