@@ -166,8 +166,16 @@ def test_control_characters_and_deep_nesting_are_input_errors(tmp_path: Path, co
 def test_infinite_and_nan_factor_values_are_input_errors(tmp_path: Path, capsys) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(f"base: {SCENARIOS / 'target_inflation.yaml'}\nfactors:\n"
-                    "  policies.0.levels: {values: [.inf, .nan, 2]}\n  policies.0.margin: {range: [0, .inf]}\n"
-                    "design: grid\n")
+                    "  policies.0.levels: {values: [.inf, .nan, 2]}\n"
+                    "  policies.0.margin: {range: [0, .inf]}\ndesign: grid\n")
     status, text = _validate(spec, capsys)
     assert status == 2 and "got .inf (not a finite number)" in text
     assert "range must be [low, high] with low < high, both finite; got [0, .inf]" in text
+
+
+def test_a_factor_path_that_is_no_path_is_an_input_error(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"base: {SCENARIOS / 'baseline.yaml'}\nfactors:\n  '. staff.x': {{range: [30, 50]}}\n"
+                    "targets: [{metric: workload, value: 5}]\n")
+    status, text = _validate(spec, capsys)
+    assert status == 2 and "line 3: factors.. staff.x: '. staff.x' is not a key path" in text
