@@ -280,7 +280,7 @@ def _check_scenario(path: str, overrides: list[str]) -> str:
 def _check_spec(path: str, overrides: list[str]) -> str:
     from govsim.study import load_spec
     from govsim.study.cli import parse_set
-    from govsim.study.design import factor_table
+    from govsim.study.design import count_points
 
     spec = load_spec(path, parse_set(overrides))
     if spec.arms:
@@ -289,7 +289,7 @@ def _check_spec(path: str, overrides: list[str]) -> str:
         shape = (f"calibration of {len(spec.factors)} factor{'s' * (len(spec.factors) != 1)} on "
                  f"{len(spec.targets)} target{'s' * (len(spec.targets) != 1)}")
     else:
-        shape = f"{spec.design} design of {len(factor_table(spec)):,} points"
+        shape = f"{spec.design} design of {count_points(spec):,} points"
     reps = f"{spec.replications} replication{'s' * (spec.replications != 1)}"
     return f"experiment spec {spec.name} ({shape} × {reps})"
 

@@ -67,6 +67,7 @@ def load_scenario(
     *,
     max_memory_bytes: int | None = None,
     declarations: Declarations | None = None,
+    referred_by: Reference | None = None,
 ) -> Scenario:
     """Load, validate and resolve a scenario file.
 
@@ -78,6 +79,9 @@ def load_scenario(
         max_memory_bytes: Refuse scenarios estimated to need more memory than
             this; default 80% of physical memory.
         declarations: What to validate against; default the model's own.
+        referred_by: The file position and key that named ``path`` (an experiment spec's
+            ``base``, say); then ``path`` must be a ``.yaml``/``.yml`` file, and whatever
+            makes it not a scenario file is said there, without quoting the file.
 
     Returns:
         The resolved scenario: every declared parameter set.
@@ -86,7 +90,7 @@ def load_scenario(
         ScenarioError: listing every problem found, each with its file and line.
     """
     decl = declarations or default_declarations()
-    doc = _Doc({}, {}, None) if path is None else _read_file(Path(path), str(path), [], None)
+    doc = _Doc({}, {}, None) if path is None else _read_file(Path(path), str(path), [], referred_by)
     return _resolve(doc, overrides, decl, max_memory_bytes, source=doc.file)
 
 
@@ -145,39 +149,136 @@ def _under(key: str, path: str) -> bool:
     return key == path or key.startswith((path + ".", path + "["))
 
 
-def _read_file(path: Path, label: str, chain: list[tuple[Path, str]], ref: Origin | None) -> _Doc:
-    """Read one file and everything it extends. ``ref`` is the ``extends`` key
-    that named this file (None for the top file)."""
-    if not path.exists():
-        raise ScenarioError(_missing_file(path, label, ref))
-    if path.is_dir():
-        names = sorted(p.name for p in path.glob("*.y*ml"))
-        hint = f"scenario files in it: {', '.join(names[:12])}" if names else None
-        raise ScenarioError(Problem("this is a directory, not a scenario file",
-                                    ref or Origin(file=label), hint=hint))
-    parsed = yamlio.read(path, label)
-    if parsed.data is None:
-        raise ScenarioError(Problem(
-            "the file is empty; a scenario is a YAML mapping, e.g. 'name: my-scenario'",
-            Origin(file=label)))
-    if not isinstance(parsed.data, dict):
-        raise ScenarioError(Problem(
-            f"a scenario must be a mapping of keys to values (like 'steps: 52'); "
-            f"got {show(parsed.data)}", Origin(file=label, line=1)))
+#: Endings a scenario file may have; a file named by ``extends``, a spec's ``base`` or an
+#: arm's ``scenario`` must have one, so a path that strays to some other file (a password file,
+#: a key) is refused before the file is even looked at.
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a file was named by another: the naming file's position and key.
+
+    Attributes:
+        origin: The file, line and column of the key that named it.
+        key: The key, e.g. ``extends``, ``base`` or ``arms.strict.scenario``.
+    """
+
+    origin: Origin
+    key: str
+
+
+def _read_file(path: Path, label: str, chain: list[tuple[Path, str]], ref: Reference | None) -> _Doc:
+    """Read one file and everything it extends. ``ref`` is the key that named this file
+    (None for a file the user named directly).
+
+    A file named by another is never quoted: whatever is wrong with it as a file (not YAML,
+    not a mapping, binary, a directory) is said at the naming file's line and key, with the
+    file's path and what kind of thing it is, since it may be any file on the machine.
+    """
+    if ref is not None:
+        _check_reference(path, label, ref)
+        parsed = _read_referenced(path, label, ref)
+    else:
+        if not path.exists():
+            raise ScenarioError(_missing_file(path, label, ref))
+        if path.is_dir():
+            raise ScenarioError(_directory(path, label, ref))
+        parsed = yamlio.read(path, label)
+        if parsed.data is None:
+            raise ScenarioError(Problem(
+                "the file is empty; a scenario is a YAML mapping, e.g. 'name: my-scenario'",
+                Origin(file=label)))
+        if not isinstance(parsed.data, dict):
+            raise ScenarioError(Problem(
+                f"a scenario must be a mapping of keys to values (like 'steps: 52'); "
+                f"got {show(parsed.data)}", Origin(file=label, line=1)))
     origins = {p: Origin(label, line, col) for p, (line, col) in parsed.marks.items()}
     return _expand(_Doc(parsed.data, origins, label), path.parent,
                    [*chain, (path.resolve(), label)])
 
 
-def _missing_file(path: Path, label: str, ref: Origin | None) -> Problem:
+def _check_reference(path: Path, label: str, ref: Reference) -> None:
+    """Refuse a named file that is not a ``.yaml``/``.yml`` file, is missing or is a folder."""
+    if path.suffix.lower() not in SCENARIO_SUFFIXES:
+        raise ScenarioError(Problem(
+            f"{ref.key} names {label}, which is not a scenario file: a scenario file's name ends in "
+            f"{' or '.join(SCENARIO_SUFFIXES)}", ref.origin, key=ref.key,
+            expected="a .yaml or .yml file", got=label))
+    if not path.exists():
+        raise ScenarioError(_missing_file(path, label, ref))
+    if path.is_dir():
+        raise ScenarioError(_directory(path, label, ref))
+
+
+def _directory(path: Path, label: str, ref: Reference | None) -> Problem:
+    names = sorted(p.name for p in path.glob("*.y*ml"))
+    hint = f"scenario files in it: {', '.join(names[:12])}" if names else None
+    if ref is None:
+        return Problem("this is a directory, not a scenario file", Origin(file=label), hint=hint)
+    return Problem(f"{ref.key} names {label}, which is a directory, not a scenario file", ref.origin,
+                   key=ref.key, hint=hint)
+
+
+def _read_referenced(path: Path, label: str, ref: Reference) -> yamlio.Document:
+    """Read a named file, saying what is wrong with it without quoting any of it."""
+
+    def refuse(what: str) -> ScenarioError:
+        return ScenarioError(Problem(f"{ref.key} names {label}, which is not a scenario file: {what}",
+                                     ref.origin, key=ref.key, expected="a YAML mapping", got=label))
+
+    try:
+        size = path.stat().st_size
+        if size > yamlio.MAX_FILE_BYTES:
+            raise refuse(f"it is {size:,} bytes, far more than a scenario file "
+                         f"(at most {yamlio.MAX_FILE_BYTES:,})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise refuse(f"it cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if b"\0" in raw:
+        raise refuse("it is a binary file, not YAML text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise refuse("it is not UTF-8 text") from None
+    try:
+        parsed = yamlio.parse(text, label)
+    except ScenarioError as err:
+        malformed = [p for p in err.problems if p.message.startswith(yamlio.MALFORMED)]
+        if not malformed:
+            raise  # duplicate keys or aliases in a YAML mapping: said at its own lines, as for any scenario
+        line = malformed[0].origin.line
+        raise refuse(f"it is not valid YAML{f' (at its line {line})' if line else ''}") from None
+    if parsed.data is None:
+        raise refuse("it is empty")
+    if not isinstance(parsed.data, dict):
+        raise refuse(f"it holds {kind(parsed.data)}, not a mapping of keys to values")
+    return parsed
+
+
+def kind(value: Any) -> str:
+    """What sort of YAML value this is, in words, without showing it."""
+    if isinstance(value, bool):
+        return "a true/false value"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a line of text" if "\n" not in value.strip() else "plain text"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' * (len(value) != 1)}"
+    return "a single value"
+
+
+def _missing_file(path: Path, label: str, ref: Reference | None) -> Problem:
     guess = close_file(path)
     if ref is None:
         where = "no such file" if path.parent.is_dir() else f"no such folder: {path.parent}"
         return Problem(f"cannot open the scenario: {where}", Origin(file=label),
                        suggestion=guess)
     shown = str(Path(guess).name) if guess else None
-    return Problem(f"extends names a base file that does not exist (looked for {label})",
-                   ref, key="extends", suggestion=shown)
+    what = "a base file" if ref.key == "extends" else "a scenario file"
+    return Problem(f"{ref.key} names {what} that does not exist (looked for {label})",
+                   ref.origin, key=ref.key, suggestion=shown)
 
 
 def _expand(doc: _Doc, folder: Path, chain: list[tuple[Path, str]]) -> _Doc:
@@ -198,7 +299,7 @@ def _expand(doc: _Doc, folder: Path, chain: list[tuple[Path, str]]) -> _Doc:
         loop = " -> ".join([*(name for _, name in chain), label])
         raise ScenarioError(Problem(f"extends makes a cycle: {loop}", ref, key="extends",
                                     hint="remove one of the extends keys in the cycle"))
-    base = _read_file(base_path, label, chain, ref)
+    base = _read_file(base_path, label, chain, Reference(ref, "extends"))
     return _merge(base, doc)
 
 

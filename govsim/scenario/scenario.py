@@ -80,7 +80,11 @@ class Scenario:
         """
         node: Any = {**{key: getattr(self, key) for key in _FIELDS}, **self.params,
                      "policies": list(self.policies)}
-        for token in yamlio.split_path(path):
+        try:
+            tokens = yamlio.split_path(path)
+        except ValueError as exc:  # not a path at all: no such path either
+            raise KeyError(str(exc)) from None
+        for token in tokens:
             if isinstance(node, list) and str(token).isdigit() and int(token) < len(node):
                 node = node[int(token)]
             elif isinstance(node, dict) and token in node:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -297,8 +298,19 @@ def _not_number(value: Any) -> _Bad:
 
 def _in_range(param: Param, value: int | float) -> int | float:
     if (param.low is not None and value < param.low) or (param.high is not None and value > param.high):
-        raise _Bad(hint=f"the default is {show(default(param))}")
+        raise _Bad(hint=_default_hint(param))
     return value
+
+
+def _default_hint(param: Param) -> str | None:
+    """The default in words: ``the default is 156``; for a key whose default is no value, what
+    leaving it out does, as its description says (``leave the key out for the default: the
+    scenario's``), or nothing, never ``the default is null``."""
+    value = default(param)
+    if value is not None:
+        return f"the default is {show(value)}"
+    said = re.search(r"\(default:\s*([^)]*)\)", param.description or "")
+    return f"leave the key out for the default: {said.group(1).strip()}" if said else None
 
 
 def _is_int(value: Any) -> bool:

@@ -34,6 +34,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 #: Scenario files are a few kilobytes; refuse anything that is clearly not one.
 MAX_FILE_BYTES = 10_000_000
+#: How every message about YAML that cannot be parsed begins.
+MALFORMED = "the YAML is malformed"
 #: Cap on scalars after alias expansion, against "billion laughs" documents.
 MAX_VALUES = 1_000_000
 
@@ -161,7 +163,10 @@ def parse(text: str, file: str | None = None, *, origin: Origin | None = None) -
         ScenarioError: malformed YAML, duplicate keys, recursive aliases or a
             document that expands to too many values.
     """
-    loader = ScenarioLoader(text)
+    try:
+        loader = ScenarioLoader(text)
+    except yaml.reader.ReaderError as exc:  # the reader checks the first characters at once
+        raise ScenarioError(_reader_problem(exc, text, file, origin)) from None
     try:
         node = loader.get_single_node()
         doc = Document(None, file)
@@ -175,16 +180,28 @@ def parse(text: str, file: str | None = None, *, origin: Origin | None = None) -
             except ValueError as exc:
                 raise ScenarioError(Problem(str(exc), origin or Origin(file=file))) from None
         return doc
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(_reader_problem(exc, text, file, origin)) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError(_syntax_problem(exc, file, origin)) from None
     except yaml.YAMLError as exc:
         where = origin or Origin(file=file)
-        raise ScenarioError(Problem(f"the YAML is malformed: {exc}", where)) from None
+        raise ScenarioError(Problem(f"{MALFORMED}: {exc}", where)) from None
     except RecursionError:
         where = origin or Origin(file=file)
         raise ScenarioError(Problem("the YAML is nested too deeply to read", where)) from None
     finally:
         loader.dispose()
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str | None,
+                    origin: Origin | None) -> Problem:
+    """A character YAML does not allow (a NUL, another control character), at its line."""
+    line = text.count("\n", 0, exc.position) + 1
+    where = origin or Origin(file=file, line=line)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(f"{MALFORMED}: it holds a control character (U+{code:04X}), which YAML does not allow "
+                   "in a text file", where, hint="delete the character; the file may not be a text file")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None,
@@ -196,7 +213,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None,
         column=mark.column + 1 if mark else None,
     )
     col = f" (column {mark.column + 1})" if mark and origin is None else ""
-    text = f"the YAML is malformed{col}: {exc.problem or 'syntax error'}"
+    text = f"{MALFORMED}{col}: {exc.problem or 'syntax error'}"
     if exc.context:
         ctx_line = f" started on line {exc.context_mark.line + 1}" if exc.context_mark else ""
         text += f" ({exc.context}{ctx_line})"

@@ -22,6 +22,9 @@ from typing import Any
 from govsim.console import EXIT_FAILURE, EXIT_OK, EXIT_UNMET, UsageError, err, int_at_least, quiet
 from govsim.files import jsonable
 
+#: Runs a command starts without --max-runs (as :data:`govsim.study.plan.MAX_RUNS`, not imported:
+#: it loads pandas); tests/test_hostile_input.py checks they agree.
+MAX_RUNS = 20_000
 #: Calibration methods (as in :data:`govsim.study.specschema.METHODS`, not imported: it loads pandas).
 METHODS = ("nelder-mead", "powell", "differential-evolution", "abc")
 
@@ -36,7 +39,14 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 # -- arguments ---------------------------------------------------------------------------------
 
 
+def _max_runs_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-runs", type=_count, metavar="N",
+                   help=f"start a design of up to N runs (default: {MAX_RUNS:,}; a bigger one is refused at "
+                        "once, with its size and an estimate of its time and memory)")
+
+
 def _executor_args(p: argparse.ArgumentParser) -> None:
+    _max_runs_arg(p)
     p.add_argument("--workers", type=_count, default=default_workers(), metavar="N",
                    help=f"worker processes (default: {default_workers()}, the CPUs here; 1 runs serially)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
@@ -179,6 +189,7 @@ def _add_plan(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_count, default=default_workers(), metavar="N",
                    help=f"workers the estimate assumes (default: {default_workers()}, the CPUs here)")
     p.add_argument("--all", action="store_true", help="list every point (default: the first 20)")
+    _max_runs_arg(p)
     p.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     p.set_defaults(handler=cmd_plan)
 
@@ -200,10 +211,18 @@ def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_plan(args: argparse.Namespace) -> int:
     """``govsim plan``: the runs of a spec and their estimated time, without running them."""
     from govsim.study import load_spec
-    from govsim.study.plan import plan
+    from govsim.study.plan import plan, size, too_big
     from govsim.study.text import plan_text
 
     spec = load_spec(args.spec, parse_set(args.overrides), replications=args.reps, steps=args.steps)
+    refusal = too_big(spec, args.max_runs, workers=args.workers)
+    if refusal is not None:  # say its size, but neither time nor list it: that would take long itself
+        if args.json:
+            print_json({"spec": spec.name, "over_max_runs": True,
+                        **size(spec, workers=args.workers).describe()}, args)
+        elif not quiet(args):
+            print(refusal)
+        return EXIT_OK
     result = plan(spec, workers=args.workers)
     if args.json:
         print_json({"spec": spec.name, **result.describe()}, args)
@@ -218,6 +237,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from govsim.study.posterior import intervals_note
 
     spec = _load_spec(args)
+    _check_size(spec, args)
     posterior = _posterior(args)
     with _interrupted(spec, args), run_progress(args, "sweep") as progress:
         summary = run_sweep(spec, out=args.out, resume=args.resume, workers=args.workers,
@@ -244,6 +264,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     spec = _compare_spec(args)
     precision = _precision(args.precision, spec.metrics)
+    _check_size(spec, args, replications=args.max_reps if precision else None)
     posterior = _posterior(args)
     with _interrupted(spec, args), run_progress(args, "compare") as progress:
         result = compare(spec, out=args.out, resume=args.resume, precision=precision, max_reps=args.max_reps,
@@ -283,6 +304,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from govsim.study.sensitivity import run_sensitivity
 
     spec = _load_spec(args)
+    _check_size(spec, args)
     with _interrupted(spec, args), run_progress(args, "sensitivity") as progress:
         result = run_sensitivity(spec, out=args.out, resume=args.resume, workers=args.workers,
                                  executor=args.executor, scheduler=args.scheduler, progress=progress)
@@ -303,6 +325,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from govsim.study.calibrate import calibrate
 
     spec = _calibration_spec(args)
+    _check_size(spec, args)
     if spec.method == "abc":
         return _calibrate_abc(spec, args)
     with _interrupted(spec, args), run_progress(args, "calibrate") as progress:
@@ -379,6 +402,13 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def _check_size(spec: Any, args: argparse.Namespace, replications: int | None = None) -> None:
+    """Refuse at once a design of more runs than --max-runs allows (a StudyError: exit 2)."""
+    from govsim.study.plan import check_size
+
+    check_size(spec, args.max_runs, workers=args.workers, replications=replications)
 
 
 def _start_workers_early(args: argparse.Namespace) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,28 @@ def factor_table(spec: ExperimentSpec) -> list[dict[str, Any]]:
         matrix = salib_sample(spec)
         return [{f.path: _cast(f, x) for f, x in zip(factors, row, strict=True)} for row in matrix]
     raise ValueError(f"unknown design {spec.design!r}")
+
+
+def count_points(spec: ExperimentSpec) -> int:
+    """How many design points (or arms) ``spec`` has, counted without building any.
+
+    A grid's count is the product of its factors' value counts, so a grid of millions
+    of points is counted at once; a Sobol' design of N base samples and k factors has
+    N × (k + 2) points (N × (2k + 2) with second-order indices), a Morris design
+    N × (k + 1). A calibration's count is its budget of parameter sets.
+    """
+    if spec.arms:
+        return len(spec.arms)
+    if spec.targets:
+        return spec.abc.max_simulations if spec.method == "abc" else spec.max_evaluations
+    k = len(spec.factors)
+    if spec.design == "grid":
+        return math.prod(len(f.values) if f.values is not None else len(grid_values(f)) for f in spec.factors)
+    if spec.design == "sobol":
+        return _samples(spec) * (2 * k + 2 if spec.second_order else k + 2)
+    if spec.design == "morris":
+        return _samples(spec) * (k + 1)
+    return _samples(spec)
 
 
 def salib_problem(factors: tuple[Factor, ...]) -> dict[str, Any]:

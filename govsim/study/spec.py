@@ -15,6 +15,7 @@ line and key (with "did you mean"), before a single run starts.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,8 +23,9 @@ from typing import Any
 
 from govsim.scenario import Scenario, ScenarioError, load_scenario, yamlio
 from govsim.scenario.errors import Origin, Problem, show
+from govsim.scenario.loader import Reference
 from govsim.scenario.params import Section
-from govsim.scenario.suggest import close_file, closest, one_of
+from govsim.scenario.suggest import closest, one_of
 from govsim.scenario.validate import Validator
 from govsim.study import specschema as schema
 from govsim.study.specschema import AbcSettings, Arm, ExperimentSpec, Factor, Target
@@ -41,11 +43,9 @@ def is_spec(path: str | os.PathLike[str]) -> bool:
     A file that cannot be read or parsed is not a spec: the scenario loader then says what
     is wrong with it, with its line.
     """
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # the scenario reader: bounded in size, nesting and aliases, so no file can hang or crash this
+        data = yamlio.read(Path(path)).data if Path(path).is_file() else None
+    except ScenarioError:
         return False
     return isinstance(data, dict) and any(key in data for key in SPEC_ONLY)
 
@@ -136,7 +136,8 @@ class _Reader:
 
     def _raise(self) -> None:
         if self.problems:
-            raise ScenarioError(self.problems)
+            # The base and an arm that names no file of its own load the same file: say its problems once.
+            raise ScenarioError(dict.fromkeys(self.problems))
 
     def _overrides(self, value: Any, path: str) -> dict[str, tuple[Any, str | None]]:
         """``{key: (value, spec path it was written at)}`` from a ``set`` mapping."""
@@ -152,12 +153,9 @@ class _Reader:
                   ref: str) -> Scenario | None:
         """Load a scenario named in the spec, moving override problems to the spec's lines."""
         target = None if file is None else self.folder / file
-        if target is not None and not target.is_file():
-            self.add(f"{ref} names a scenario file that does not exist (looked for {target})", ref,
-                     got=show(file), suggestion=_close_name(target))
-            return None
+        named = None if file is None else Reference(self.where(ref), ref)
         try:
-            return load_scenario(target, {k: v for k, (v, _) in overrides.items()})
+            return load_scenario(target, {k: v for k, (v, _) in overrides.items()}, referred_by=named)
         except ScenarioError as err:
             spots = {k: self.where(p) for k, (_, p) in overrides.items() if p is not None}
             self.problems += [_relocate(p, spots, self.where(ref) if file else None) for p in err.problems]
@@ -288,14 +286,15 @@ class _Reader:
     def _range(self, factor: Factor, bounds: Any, path: str, current: Any) -> Factor | None:
         numeric = isinstance(current, int | float) and not isinstance(current, bool)
         ok = (isinstance(bounds, list) and len(bounds) == 2
-              and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds))
+              and all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b)
+                      for b in bounds))
         if not numeric:
             self.add(f"{path}: {factor.path} is not a number ({show(current)}), so it takes 'values', "
                      "not a range", path)
             return None
         if not ok or not bounds[0] < bounds[1]:
-            self.add(f"{path} must be [low, high] with low < high; got {show(bounds)}", path,
-                     expected="[low, high]")
+            self.add(f"{path} must be [low, high] with low < high, both finite; got "
+                     f"{show(bounds)}", path, expected="[low, high]")
             return None
         start = factor.start
         if start is not None and not bounds[0] <= start <= bounds[1]:
@@ -309,7 +308,8 @@ class _Reader:
         """Apply each value (or both ends of the range) to the base, so bad values fail now."""
         values = factor.values if factor.values is not None else (factor.low, factor.high)
         for value in values:
-            value = round(value) if factor.integer and isinstance(value, float) else value
+            whole = factor.integer and isinstance(value, float) and math.isfinite(value)
+            value = round(value) if whole else value  # .inf and .nan go on to be refused by the scenario
             try:
                 base.with_overrides({factor.path: value})
             except ScenarioError as err:
@@ -427,11 +427,6 @@ def _same(a: Any, b: Any) -> bool:
 _MISSING = object()
 #: ``range: plausible``: the parameter's declared plausible range (``govsim params``), with its source.
 PLAUSIBLE = "plausible"
-
-
-def _close_name(path: Path) -> str | None:
-    guess = close_file(path)
-    return Path(guess).name if guess else None
 
 
 def _relocate(problem: Problem, spots: dict[str, Origin], fallback: Origin | None) -> Problem:
