@@ -19,16 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import mesa
 import solara
 
-from govsim import ScenarioError, load_scenario
+from govsim import ScenarioError
 from govsim.i18n import text
-from govsim.scenario import Scenario
 from govsim.teach.config import settings
 from govsim.teach.controls import LeverPanel, RunControls
+from govsim.teach.lesson_model import TeachModel, lesson_scenario
 from govsim.teach.lessons import LESSONS, Lesson, discover_lessons, lesson_from_file
-from govsim.teach.levers import Control, build_controls, changed_settings, coerce
+from govsim.teach.levers import Control, build_controls, coerce
 from govsim.teach.views import ChartView, CommunityMap, Status, format_number, lang
 
 __all__ = ["Page", "TeachModel", "catalogue", "first_lesson", "format_number"]
@@ -66,43 +65,6 @@ def first_lesson(lessons: dict[str, Lesson], wanted: str) -> str:
         if wanted in (name, str(lesson.path)) or (wanted and Path(wanted).name == lesson.path.name):
             return name
     return next(iter(lessons))
-
-
-@functools.lru_cache(maxsize=32)
-def lesson_scenario(path: str) -> Scenario:
-    """A lesson's scenario as loaded (cached: every Reset builds a model from it)."""
-    return load_scenario(path)
-
-
-class TeachModel(mesa.Model):
-    """What the page steps and rebuilds on Restart: a :class:`Session` with the levers' values.
-
-    Args:
-        lesson: The lesson's scenario file.
-        scenario: Mesa's own scenario object (``mesa.experimental.scenarios``),
-            which Mesa 3.5's SolaraViz passes back on Reset; kept so the model
-            still runs under SolaraViz. The lesson's file fixes every setting
-            and the seed, so it is not used.
-        overrides: Settings applied before the levers (the classroom's one
-            community per student), by dotted path.
-        **kwargs: Lever values by scenario path (``policies.0.margin=0.3``).
-    """
-
-    def __init__(self, lesson: str, scenario: Any = None, overrides: dict[str, Any] | None = None,
-                 **kwargs: Any) -> None:
-        from govsim.teach.session import Session
-
-        base = lesson_scenario(str(lesson))
-        resolved = base.with_overrides(overrides) if overrides else base
-        super().__init__(rng=resolved.seed)
-        self.lesson = str(lesson)
-        self.levers = dict(kwargs)
-        self.session = Session(resolved, changed_settings(resolved, kwargs))
-
-    def step(self) -> None:
-        """One week of both runs; stops the play button at the scenario's end."""
-        self.session.step()
-        self.running = not self.session.finished
 
 
 # --- state of one browser tab (solara keeps module-level reactives per tab) -------------

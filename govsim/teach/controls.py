@@ -3,7 +3,7 @@
 Mesa's SolaraViz draws its controls with fixed English words ("Controls",
 "Play Interval", "Use Threads", "Step") and developer settings a class does
 not need, so the page draws its own with Solara components, around the same
-Mesa model (:class:`govsim.teach.app.TeachModel`). Every lever shows its
+Mesa model (:class:`govsim.teach.lesson_model.TeachModel`). Every lever shows its
 value beside its label, so the class reads what it set; a changed lever is
 applied by Restart, which rebuilds the model from week 0.
 """

@@ -22,7 +22,7 @@ from govsim.teach.config import settings
 from govsim.teach.session import Session
 
 if TYPE_CHECKING:
-    from govsim.teach.app import TeachModel
+    from govsim.teach.lesson_model import TeachModel
 
 # --- state of one browser tab (solara keeps module-level reactives per tab) -------------
 lang = solara.reactive(settings().lang)
