@@ -5,8 +5,10 @@ a killed run leaves nothing that passes for a run, a full disk or a damaged stor
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -420,3 +422,39 @@ def test_ctrl_c_stops_a_dask_sweep_quietly(tmp_path) -> None:
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) <= 3 and "Traceback" not in err and "distributed" not in err, err
     assert "--resume" in err
+
+
+def _as_nobody(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``govsim ARGS`` as an unprivileged user: as root, through setpriv (root ignores permissions)."""
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if AS_ROOT else []
+    return subprocess.run([*prefix, sys.executable, "-m", "govsim", *args], capture_output=True, text=True,
+                          timeout=300, cwd=ROOT, env=env)
+
+
+@pytest.mark.skipif(AS_ROOT and shutil.which("setpriv") is None, reason="needs setpriv to drop root")
+def test_a_folder_it_may_not_write_to_is_exit_2_for_a_user_without_the_right(tmp_path) -> None:
+    # A folder of its own under /tmp: pytest's own temporary folders are private to root.
+    shared = Path(tempfile.mkdtemp(prefix="govsim-perm-", dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        locked = shared / "read-only"
+        locked.mkdir(mode=0o555)
+        locked.chmod(0o555)
+        cache = shared / "cache"
+        cache.mkdir(mode=0o777)
+        cache.chmod(0o777)
+        env = {**os.environ, "MPLCONFIGDIR": str(cache), "HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
+        started = _as_nobody(["--version"], env)
+        if started.returncode != 0:
+            pytest.skip(f"an unprivileged user cannot start this Python: {started.stderr.strip()[:200]}")
+        run = ["run", "scenarios/baseline.yaml", "--steps", "1", "--set", "population.residents=500",
+               "--set", "warmup_weeks=0"]
+        cases = [([*run, "--out", str(locked / "out")], "cannot be created: permission denied"),
+                 ([*run, "--out", str(locked)], f"{locked} is not writable"),
+                 (["schema", "--out", str(locked / "schema.json")], "is not writable")]
+        for args, words in cases:
+            done = _as_nobody(args, env)
+            assert done.returncode == 2, (args, done.stderr)
+            _one_clear_sentence(done.stderr, words)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
