@@ -350,6 +350,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "teach.broken": ("Lesson {name} could not be loaded: {reason}", "课程 {name} 无法载入：{reason}"),
     "teach.no_story": ("(No Chinese text for this lesson yet; the English story follows.)",
                        "（本课的中文说明尚未写好，以下为英文原文。）"),
+    # the printable lesson sheet (govsim teach --sheet)
+    "sheet.kind": ("Lesson sheet", "学习单"),
+    "sheet.page_title": ("Lesson sheet: {title}", "学习单：{title}"),
+    "sheet.name": ("Name:", "姓名："),
+    "sheet.date": ("Date:", "日期："),
+    "sheet.question": ("The question", "问题"),
+    "sheet.try": ("What to try", "试一试"),
+    "sheet.look": ("What to look for", "看什么"),
+    "sheet.discuss": ("Discuss", "讨论"),
+    "sheet.notes": ("What I saw", "我看到了什么"),
+    "sheet.run": ("Run it", "运行方法"),
+    "sheet.run_cli": ("From the command line: ", "在命令行运行："),
+    "sheet.run_page": ("On the teaching page: ", "在课堂页面中打开："),
+    "sheet.print": ("Print this page (A4).", "打印本页（纸张大小选择 A4）。"),
 }
 
 

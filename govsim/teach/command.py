@@ -35,6 +35,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--classroom", action="store_true",
                    help="a page per student at / (each with its own one-community model) and the teacher's "
                         "dashboard at /teacher (every student's levers and outcomes; restart, send a lesson)")
+    p.add_argument("--sheet", metavar="LESSON",
+                   help="write the printable sheet of LESSON (a lesson's name, or 'all') instead of "
+                        "serving the page: self-contained HTML, in --lang")
+    p.add_argument("--out", type=Path, metavar="PATH",
+                   help="with --sheet: the file to write (a folder for 'all'; default: "
+                        "runs/sheets/LESSON.LANG.html)")
     p.add_argument("--no-browser", dest="browser", action="store_false",
                    help="do not open a browser; just print the address")
     p.set_defaults(handler=run)
@@ -51,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder of lessons")
     lessons = discover_lessons(folder)
+    if args.sheet is not None:
+        return sheets(args, lessons)
+    if args.out is not None:
+        raise UsageError("--out goes with --sheet (the page writes its exports to --export-dir)")
     lesson, is_file = args.lesson, bool(args.lesson) and Path(args.lesson).is_file()
     if lesson and lesson not in lessons and not is_file:
         raise UsageError(f"no lesson or scenario file {lesson!r} (lessons: {', '.join(lessons) or 'none'})")
@@ -84,6 +94,29 @@ def run(args: argparse.Namespace) -> int:
     # The server runs until it is interrupted, so stopping is always an interruption:
     # 130, as every govsim command that Ctrl-C stops (README, "Exit codes").
     return EXIT_INTERRUPTED
+
+
+def sheets(args: argparse.Namespace, lessons: dict[str, Any]) -> int:
+    """``--sheet``: write one lesson's sheet, or every lesson's; print each path; return 0."""
+    from govsim.console import EXIT_OK, UsageError, quiet
+    from govsim.teach.sheets import DEFAULT_SHEETS, sheet_filename, write_sheet
+
+    name = args.sheet
+    if args.lesson:
+        raise UsageError("give the lesson once: --sheet LESSON, without a SCENARIO")
+    if name != "all" and name not in lessons:
+        raise UsageError(f"no lesson {name!r} (lessons: {', '.join(lessons) or 'none'}, or all)")
+    if name == "all" and args.out is not None and args.out.suffix.lower() in (".html", ".htm"):
+        raise UsageError(f"--sheet all writes one file per lesson: --out must be a folder, not {args.out}")
+    chosen = list(lessons.values()) if name == "all" else [lessons[name]]
+    for lesson in chosen:
+        target = args.out if args.out is not None and name != "all" else None
+        if target is None or target.is_dir():
+            target = (target or args.out or DEFAULT_SHEETS) / sheet_filename(lesson, args.lang)
+        path = write_sheet(lesson, args.lang, target)
+        if not quiet(args):
+            print(path, flush=True)
+    return EXIT_OK
 
 
 def port(text: str) -> int:

@@ -29,6 +29,14 @@ MAX_AUTO_LEVERS = 6
 _SET = re.compile(r"--set\s+([A-Za-z_][\w.]*)=|`(policies\.\d+\.\w+)`")
 #: The line that opens a header's Chinese half (its title follows on the same line).
 _ZH = "zh:"
+#: The line that opens a half's lesson sheet, in English and in Chinese; the story ends above it.
+_SHEET = ("Sheet:", "学习单：", "学习单:")
+#: The sheet's parts: the key that opens each item, by language, and the part it belongs to.
+SHEET_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("Question:", "question"), ("Try:", "tries"), ("Look for:", "looks"), ("Discuss:", "discuss")),
+    "zh": (("问题：", "question"), ("试一试：", "tries"), ("看什么：", "looks"), ("讨论：", "discuss"),
+           ("问题:", "question"), ("试一试:", "tries"), ("看什么:", "looks"), ("讨论:", "discuss")),
+}
 #: Keys that are never levers: identity, structure of the file, a policy's window.
 _NOT_LEVERS = {"name", "description", "seed", "steps", "extends", "type", "label", "start", "end"}
 
@@ -46,6 +54,21 @@ class LeverSpec:
     path: str
     low: float | None = None
     high: float | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A lesson's printable sheet in one language: the question it asks, what to try,
+    what to look for, and prompts for discussion (each item one paragraph)."""
+
+    question: str = ""
+    tries: tuple[str, ...] = ()
+    looks: tuple[str, ...] = ()
+    discuss: tuple[str, ...] = ()
+
+    def complete(self) -> bool:
+        """Whether every part is there (a question, something to try and to look for, two prompts)."""
+        return bool(self.question and self.tries and self.looks and len(self.discuss) >= 2)
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,8 @@ class Lesson:
     title_zh: str = ""
     story_zh: str = ""
     levers: tuple[LeverSpec, ...] = ()
+    sheet_en: Sheet = Sheet()
+    sheet_zh: Sheet = Sheet()
 
     def title(self, lang: str) -> str:
         """The title in ``lang``; English when there is no Chinese title."""
@@ -79,6 +104,10 @@ class Lesson:
         if lang == "zh":
             return (self.story_zh, True) if self.story_zh else (self.story_en, False)
         return self.story_en, True
+
+    def sheet(self, lang: str) -> Sheet:
+        """The lesson sheet in ``lang`` (empty parts when the header has none)."""
+        return self.sheet_zh if lang == "zh" else self.sheet_en
 
 
 #: Per-lesson extras, in the order lessons are offered: the levers worth a slider
@@ -142,11 +171,13 @@ def lesson_from_file(path: str | Path, extra: LessonText | None = None) -> Lesso
     title, story = parse_header(text)
     title_zh, story_zh = parse_header(text, lang="zh")
     levers = extra.levers if extra and extra.levers else auto_levers(text)
+    sheet_en, sheet_zh = parse_sheet(text), parse_sheet(text, lang="zh")
     return Lesson(
         name=path.stem, path=path, title_en=title or path.stem.replace("_", " "), story_en=story,
         title_zh=title_zh or (extra.title_zh if extra else ""),
         story_zh=story_zh or (extra.story_zh if extra else ""),
-        levers=with_story_levers(levers, story),
+        levers=with_story_levers(levers, " ".join((story, *sheet_en.tries))),
+        sheet_en=sheet_en, sheet_zh=sheet_zh,
     )
 
 
@@ -176,7 +207,7 @@ def parse_header(text: str, lang: str = "en") -> tuple[str, str]:
     on the page.
     """
     english, chinese = header_halves(text)
-    lines = chinese if lang == "zh" else english
+    lines = _split_sheet(chinese if lang == "zh" else english)[0]
     paragraphs: list[list[str]] = [[]]
     for line in lines:
         if line:
@@ -207,6 +238,43 @@ def header_halves(text: str) -> tuple[list[str], list[str]]:
         else:
             chinese.append(body)
     return english, chinese or []
+
+
+def parse_sheet(text: str, lang: str = "en") -> Sheet:
+    """The lesson sheet at the end of one half of a file's header.
+
+    It opens with a line ``# Sheet:`` (Chinese half: ``# 学习单：``), below the
+    story; each item then opens with its part's key, ``# Question:``,
+    ``# Try:``, ``# Look for:`` or ``# Discuss:`` (``# 问题：``, ``# 试一试：``,
+    ``# 看什么：``, ``# 讨论：``), and runs on over the lines that follow until
+    the next key, reflowed as the story is. Lines before the first key are
+    ignored. A half without the marker has an empty sheet.
+    """
+    english, chinese = header_halves(text)
+    sheet_lines = _split_sheet(chinese if lang == "zh" else english)[1]
+    keys = SHEET_KEYS["zh" if lang == "zh" else "en"]
+    items: list[tuple[str, list[str]]] = []
+    for line in sheet_lines:
+        key = next(((k, part) for k, part in keys if line.startswith(k)), None)
+        if key:
+            items.append((key[1], [line[len(key[0]):].strip()]))
+        elif items and line:
+            items[-1][1].append(line)
+    parts: dict[str, list[str]] = {"question": [], "tries": [], "looks": [], "discuss": []}
+    for part, lines in items:
+        joined = _join([line for line in lines if line] or [""], lang)
+        if joined:
+            parts[part].append(joined)
+    return Sheet(question=" ".join(parts["question"]), tries=tuple(parts["tries"]),
+                 looks=tuple(parts["looks"]), discuss=tuple(parts["discuss"]))
+
+
+def _split_sheet(lines: list[str]) -> tuple[list[str], list[str]]:
+    """One half's lines split at its sheet marker: the story's, then the sheet's."""
+    for i, line in enumerate(lines):
+        if line in _SHEET:
+            return lines[:i], lines[i + 1:]
+    return lines, []
 
 
 def _join(lines: list[str], lang: str) -> str:
