@@ -33,10 +33,12 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govsim.metrics import METRICS, SCOPES, Metric
 from govsim.scenario.params import Param, Section
+
+if TYPE_CHECKING:
+    from govsim.metrics import Metric
 
 #: The version of the extension API this govsim offers (see :mod:`govsim.api`).
 API_VERSION = 1
@@ -83,6 +85,8 @@ class Registry:
 @functools.cache
 def registry() -> Registry:
     """Read every installed entry point once, warn about those left out, register their metrics."""
+    from govsim.metrics import METRICS  # imported when first needed: it brings pandas
+
     found = Registry()
     for point in _entry_points(POLICY_GROUP):
         _add_policy(found, point)
@@ -196,6 +200,8 @@ def _param_problem(path: str, param: Param) -> str | None:
 
 
 def _add_metrics(found: Registry, point: metadata.EntryPoint) -> None:
+    from govsim.metrics import Metric
+
     loaded = _load(found, point)
     if loaded is None:
         return
@@ -211,6 +217,8 @@ def _add_metrics(found: Registry, point: metadata.EntryPoint) -> None:
 
 
 def _metrics_problem(metrics: list[Any], found: Registry) -> str | None:
+    from govsim.metrics import METRICS, SCOPES, Metric
+
     for metric in metrics:
         if not isinstance(metric, Metric):
             return f"{metric!r} is not a govsim.api.Metric"

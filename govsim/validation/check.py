@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from govsim.study.stats import t_interval
 from govsim.validation.patterns import Config, Pattern, Ref
 
 #: Where ready scenarios are looked up by name (the source tree).
@@ -135,6 +134,8 @@ def check(patterns: list[Pattern], *, reps: int = 10, steps: int | None = None, 
 
     def per_rep(config: Config, p: Pattern) -> np.ndarray:
         return np.array([_measure(values[f"{index[config]}-{r}"], p) for r in range(reps)])
+
+    from govsim.study.stats import t_interval  # scipy: loaded when a check runs, not for --help
 
     outcomes = []
     for p in patterns:
