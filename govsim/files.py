@@ -52,9 +52,7 @@ def check_output_dir(path: str | os.PathLike[str]) -> Path:
             raise OutputError(f"{target} is not writable (permission denied or a read-only file system); "
                               "choose another output directory.")
         return target
-    ancestor = target.parent
-    while not (ancestor.exists() or ancestor.is_symlink()) and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
+    ancestor = _nearest_existing(target.parent)
     if not ancestor.is_dir():
         raise OutputError(f"{target} lies under the file {ancestor}, so it cannot be created; choose "
                           "another output directory.")
@@ -91,9 +89,7 @@ def writable_file(path: str | os.PathLike[str]) -> Path:
     if target.is_dir():
         raise OutputError(f"{target} is a directory, not a file; choose another output file.")
     parent = target.parent
-    ancestor = parent
-    while not (ancestor.exists() or ancestor.is_symlink()) and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
+    ancestor = _nearest_existing(parent)
     if not ancestor.is_dir():
         raise OutputError(f"{target} lies under the file {ancestor}, so it cannot be written; choose "
                           "another output file.")
@@ -104,6 +100,13 @@ def writable_file(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"{target} cannot be written: {parent} is not writable (permission denied or "
                           "a read-only file system); choose another output file.")
     return target
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path``, or its nearest ancestor that exists (a file or a directory): what would hold it."""
+    while not (path.exists() or path.is_symlink()) and path != path.parent:
+        path = path.parent
+    return path
 
 
 def output_error(err: OSError, path: Path, doing: str = "writing") -> OutputError:

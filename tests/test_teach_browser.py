@@ -14,6 +14,7 @@ skipped elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -71,24 +72,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture()
-def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
-    """``govsim teach`` in a subprocess: (address, export folder, stderr log); stopped afterwards."""
-    exports, log = tmp_path / "exports", tmp_path / "server.log"
+@contextlib.contextmanager
+def teach_server(tmp_path: Path, *args: str) -> Iterator[str]:
+    """``govsim teach ARGS`` in a subprocess (exports to ``tmp_path/exports``): its address; stopped after."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "govsim", "teach", "target_inflation", "--port", str(free_port()),
-               "--no-browser", "--export-dir", str(exports)]
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-m", "govsim", "teach", *args, "--port", str(free_port()), "--no-browser",
+               "--export-dir", str(tmp_path / "exports")]
     with log.open("w") as err:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=tmp_path, env=env)
         try:
-            yield _address(proc, log), exports, log
+            yield _address(proc, log)
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+    """``govsim teach`` in a subprocess: (address, export folder, stderr log); stopped afterwards."""
+    with teach_server(tmp_path, "target_inflation") as address:
+        yield address, tmp_path / "exports", tmp_path / "server.log"
 
 
 def _address(proc: subprocess.Popen, log: Path) -> str:

@@ -8,9 +8,6 @@ students' pages open it. Uses the browser fixtures of :mod:`tests.test_teach_bro
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +17,8 @@ from tests.test_teach_browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    ROOT,
-    _address,
     _unavailable,
-    free_port,
+    teach_server,
 )
 
 
@@ -46,17 +41,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture()
 def classroom(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    log = tmp_path / "server.log"
-    command = [sys.executable, "-m", "govsim", "teach", "--classroom", "--lang", "zh", "--port",
-               str(free_port()), "--no-browser", "--export-dir", str(tmp_path / "exports")]
-    with log.open("w") as err:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=tmp_path, env=env)
-        try:
-            yield _address(proc, log)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with teach_server(tmp_path, "--classroom", "--lang", "zh") as address:
+        yield address
 
 
 def open_page(browser, url: str):

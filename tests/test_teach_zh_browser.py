@@ -10,16 +10,13 @@ Leaves screenshots in ``test-artifacts/``. Uses the browser fixtures of
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_teach_browser import ARTIFACTS, ROOT, _address, browser_page, free_port, week
+from tests.test_teach_browser import ARTIFACTS, browser_page, teach_server, week
 
 __all__ = ["browser_page"]
 #: Visible text minus every <code> element's text (true code, kept as typed).
@@ -33,17 +30,8 @@ ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
 @pytest.fixture()
 def zh_server(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    log = tmp_path / "server.log"
-    command = [sys.executable, "-m", "govsim", "teach", "--lang", "zh", "--port", str(free_port()),
-               "--no-browser", "--export-dir", str(tmp_path / "exports")]
-    with log.open("w") as err:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=tmp_path, env=env)
-        try:
-            yield _address(proc, log)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with teach_server(tmp_path, "--lang", "zh") as address:
+        yield address
 
 
 def english_words(page) -> list[str]:
