@@ -160,7 +160,8 @@ def test_teaching_page_in_a_browser(browser_page, server) -> None:
         page.get_by_role("button", name="中文").click()
         page.get_by_text("到目前为止的数字").wait_for(timeout=20_000)
         for label in ("每级加码幅度", "层层加码", "服务覆盖率", "有政策"):
-            assert page.get_by_text(label).first.is_visible(), label
+            # The panels re-render one after another after the switch: wait for each (fails if never shown).
+            page.get_by_text(label).first.wait_for(state="visible", timeout=20_000)
 
         # Export, then govsim run the file: the page's numbers, exactly.
         page.locator(".govsim-export").click()
