@@ -187,10 +187,11 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[object]:
     if scheduler is None:
         # Workers started while Ctrl-C is ignored ignore it too (as the local pool's do), so
         # Ctrl-C in a terminal, which reaches every process, stops the sweep here alone,
-        # quietly; and Dask's own warnings (tasks cancelled on the way out) are not shown.
+        # quietly; and Dask's own logs are not shown, errors included: on the way out a worker
+        # may log that it lost the scheduler, and a run's own failure reaches the store anyway.
         with _ctrl_c_ignored():
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
     if cluster is not None:
         client = Client(cluster)
     else:
